@@ -1,0 +1,22 @@
+//! docsnip: generate API request snippets from endpoint front-matter.
+//!
+//! Data flows one way:
+//! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
+//! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
+//! (the normalized request) -> [`render`] (Tera; escaping filters in [`escape`]) ->
+//! [`place`] (splice blocks into `right_code` or the body) -> [`build`] (walk, parallel,
+//! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
+//! [`diag`] prints `PATH:LINE:COL` diagnostics.
+
+pub mod build;
+pub mod config;
+pub mod diag;
+pub mod echo;
+pub mod escape;
+pub mod frontmatter;
+pub mod page;
+pub mod place;
+pub mod render;
+pub mod request;
+pub mod verify;
+pub mod yaml;
