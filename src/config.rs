@@ -1,1 +1,322 @@
-//! TODO
+//! `docsnip.yml`: base URL, auth schemes, languages, placement. Every key has a default.
+
+use crate::diag::{Diagnostic, line_col};
+use crate::yaml::{self, Node};
+use indexmap::IndexMap;
+use std::path::{Path, PathBuf};
+
+/// How a scheme authenticates; placeholders only, never real credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheme {
+    /// A header such as `Authorization: Token YOUR_AUTH_TOKEN` (`{token}` already filled).
+    Header { name: String, value: String },
+    Basic { username: String, password: String },
+    /// A query parameter such as `api_key=YOUR_API_KEY`.
+    Query { name: String, value: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    RightCode,
+    Body,
+}
+
+/// A `languages:` entry: a name, and for added languages optionally how to show and run
+/// them (these override the metadata at the top of the template).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LanguageEntry {
+    pub name: String,
+    pub title: Option<String>,
+    pub fence: Option<String>,
+    /// The program (and arguments) that runs a snippet file, for `verify`.
+    pub run: Option<Vec<String>>,
+    /// The snippet file's extension, for `verify`.
+    pub ext: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub base_url: String,
+    /// The scheme a page gets when it names none; `none` for none.
+    pub auth_default: String,
+    pub schemes: IndexMap<String, Scheme>,
+    pub languages: Vec<LanguageEntry>,
+    pub placement: Placement,
+    /// Title of the `right_code` block that holds the body; empty for none.
+    pub request_block: String,
+    /// Where the config came from, when it came from a file.
+    pub path: Option<PathBuf>,
+}
+
+pub const DEFAULT_LANGUAGES: [&str; 4] = ["curl", "httpie", "python", "node"];
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut schemes = IndexMap::new();
+        schemes.insert(
+            "token".to_string(),
+            Scheme::Header {
+                name: "Authorization".into(),
+                value: "Token YOUR_AUTH_TOKEN".into(),
+            },
+        );
+        schemes.insert(
+            "bearer".to_string(),
+            Scheme::Header {
+                name: "Authorization".into(),
+                value: "Bearer YOUR_ACCESS_TOKEN".into(),
+            },
+        );
+        schemes.insert(
+            "basic".to_string(),
+            Scheme::Basic {
+                username: "YOUR_USERNAME".into(),
+                password: "YOUR_PASSWORD".into(),
+            },
+        );
+        schemes.insert(
+            "key".to_string(),
+            Scheme::Query {
+                name: "api_key".into(),
+                value: "YOUR_API_KEY".into(),
+            },
+        );
+        Config {
+            base_url: "https://api.example.com".into(),
+            auth_default: "token".into(),
+            schemes,
+            languages: DEFAULT_LANGUAGES
+                .iter()
+                .map(|n| LanguageEntry {
+                    name: n.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            placement: Placement::RightCode,
+            request_block: "Request".into(),
+            path: None,
+        }
+    }
+}
+
+impl Config {
+    /// Load `path`; errors name the file, line and column.
+    pub fn load(path: &Path) -> Result<Config, Diagnostic> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::error(path, None, format!("cannot read config: {e}")))?;
+        Config::parse(&text, path)
+    }
+
+    /// Parse config text (for messages, `path` names where it came from).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
+        let at = |offset: usize, msg: String| Diagnostic::error(path, Some(line_col(text, offset)), msg);
+        let node = yaml::parse(text).map_err(|e| {
+            let pos = e.offset.map_or((e.line, e.column), |o| line_col(text, o));
+            Diagnostic::error(path, Some(pos), e.message)
+        })?;
+        let mut config = Config {
+            path: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        if node.value == yaml::Value::Null {
+            return Ok(config);
+        }
+        let fields = yaml::known_fields(
+            &node,
+            "config",
+            &["base_url", "auth", "languages", "placement", "request_block"],
+        )
+        .map_err(|(o, m)| at(o, m))?;
+        for (key, value) in fields {
+            match key {
+                "base_url" => config.base_url = text_of(value, key).map_err(|(o, m)| at(o, m))?,
+                "placement" => {
+                    config.placement = match text_of(value, key).map_err(|(o, m)| at(o, m))?.as_str() {
+                        "right_code" => Placement::RightCode,
+                        "body" => Placement::Body,
+                        other => {
+                            return Err(at(
+                                value.offset,
+                                format!("placement must be `right_code` or `body`, not `{other}`"),
+                            ));
+                        }
+                    }
+                }
+                "request_block" => config.request_block = text_of(value, key).map_err(|(o, m)| at(o, m))?,
+                "languages" => config.languages = languages(value).map_err(|(o, m)| at(o, m))?,
+                "auth" => auth(value, &mut config).map_err(|(o, m)| at(o, m))?,
+                _ => unreachable!("known_fields checked the key"),
+            }
+        }
+        if config.auth_default != "none" && !config.schemes.contains_key(&config.auth_default) {
+            return Err(Diagnostic::error(
+                path,
+                None,
+                format!(
+                    "auth.default `{}` is not a scheme (schemes: {}, or none)",
+                    config.auth_default,
+                    config.schemes.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        Ok(config)
+    }
+}
+
+type Fail = (usize, String);
+
+fn text_of(node: &Node, what: &str) -> Result<String, Fail> {
+    match &node.value {
+        yaml::Value::Null => Err((node.offset, format!("`{what}` needs a value"))),
+        _ => node
+            .scalar_text()
+            .map(str::to_string)
+            .ok_or_else(|| (node.offset, format!("`{what}` must be text, not {}", node.kind()))),
+    }
+}
+
+fn languages(node: &Node) -> Result<Vec<LanguageEntry>, Fail> {
+    let yaml::Value::Seq(items) = &node.value else {
+        return Err((node.offset, "`languages` must be a list".into()));
+    };
+    let mut out: Vec<LanguageEntry> = Vec::new();
+    for item in items {
+        let entry = if item.as_map().is_some() {
+            let mut e = LanguageEntry::default();
+            for (k, v) in yaml::known_fields(item, "languages entry", &["name", "title", "fence", "run", "ext"])? {
+                match k {
+                    "name" => e.name = text_of(v, k)?,
+                    "title" => e.title = Some(text_of(v, k)?),
+                    "fence" => e.fence = Some(text_of(v, k)?),
+                    "ext" => e.ext = Some(text_of(v, k)?),
+                    "run" => {
+                        let run = match &v.value {
+                            yaml::Value::Seq(parts) => parts
+                                .iter()
+                                .map(|p| text_of(p, "run"))
+                                .collect::<Result<Vec<_>, _>>()?,
+                            _ => text_of(v, k)?.split_whitespace().map(str::to_string).collect(),
+                        };
+                        if run.is_empty() {
+                            return Err((v.offset, "`run` needs a program".into()));
+                        }
+                        e.run = Some(run);
+                    }
+                    _ => unreachable!(),
+                }
+            }
+            if e.name.is_empty() {
+                return Err((item.offset, "a languages entry needs a `name`".into()));
+            }
+            e
+        } else {
+            LanguageEntry {
+                name: text_of(item, "languages")?,
+                ..Default::default()
+            }
+        };
+        if out.iter().any(|e| e.name == entry.name) {
+            return Err((item.offset, format!("language `{}` is listed twice", entry.name)));
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+fn auth(node: &Node, config: &mut Config) -> Result<(), Fail> {
+    for (key, value) in yaml::known_fields(node, "auth", &["default", "schemes"])? {
+        match key {
+            "default" => config.auth_default = text_of(value, key)?,
+            "schemes" => {
+                let entries = value
+                    .as_map()
+                    .ok_or_else(|| (value.offset, "`auth.schemes` must be a mapping".to_string()))?;
+                for (k, v) in entries {
+                    let name = text_of(k, "scheme name")?;
+                    if name == "none" {
+                        return Err((k.offset, "`none` is reserved: it means no auth".into()));
+                    }
+                    let what = format!("auth.schemes.{name}");
+                    config.schemes.insert(name, scheme(v, &what)?);
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+    Ok(())
+}
+
+fn scheme(node: &Node, what: &str) -> Result<Scheme, Fail> {
+    let fields = yaml::known_fields(node, what, &["header", "value", "token", "basic", "query"])?;
+    let get = |k: &str| fields.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+    let token = get("token").map(|t| text_of(t, "token")).transpose()?;
+    let fill = |s: String| match &token {
+        Some(t) => s.replace("{token}", t),
+        None => s,
+    };
+    if let Some(b) = get("basic") {
+        let mut username = "YOUR_USERNAME".to_string();
+        let mut password = "YOUR_PASSWORD".to_string();
+        for (k, v) in yaml::known_fields(b, &format!("{what}.basic"), &["username", "password"])? {
+            if k == "username" {
+                username = text_of(v, k)?;
+            } else {
+                password = text_of(v, k)?;
+            }
+        }
+        return Ok(Scheme::Basic { username, password });
+    }
+    if let Some(q) = get("query") {
+        return Ok(Scheme::Query {
+            name: text_of(q, "query")?,
+            value: token.unwrap_or_else(|| "YOUR_API_KEY".into()),
+        });
+    }
+    if let Some(h) = get("header") {
+        let value = match get("value") {
+            Some(v) => fill(text_of(v, "value")?),
+            None => token.clone().unwrap_or_else(|| "YOUR_TOKEN".into()),
+        };
+        return Ok(Scheme::Header {
+            name: text_of(h, "header")?,
+            value,
+        });
+    }
+    Err((node.offset, format!("`{what}` needs `header`, `basic` or `query`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_the_default() {
+        let c = Config::parse("", Path::new("docsnip.yml")).unwrap();
+        assert_eq!(c.base_url, "https://api.example.com");
+        assert_eq!(c.schemes.len(), 4);
+        assert_eq!(c.placement, Placement::RightCode);
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let text = "base_url: https://api-sandbox.example.com\nauth:\n  default: bearer\n  schemes:\n    bearer: { header: Authorization, value: \"Bearer {token}\", token: T }\n    k2: { query: key, token: K }\nlanguages: [python, { name: ruby, title: Ruby, run: ruby -W0, ext: .rb }]\nplacement: body\nrequest_block: \"\"\n";
+        let c = Config::parse(text, Path::new("d.yml")).unwrap();
+        assert_eq!(c.auth_default, "bearer");
+        assert_eq!(
+            c.schemes["bearer"],
+            Scheme::Header { name: "Authorization".into(), value: "Bearer T".into() }
+        );
+        assert_eq!(c.schemes["k2"], Scheme::Query { name: "key".into(), value: "K".into() });
+        assert_eq!(c.languages[1].run.as_deref(), Some(&["ruby".to_string(), "-W0".to_string()][..]));
+        assert_eq!(c.placement, Placement::Body);
+        assert_eq!(c.request_block, "");
+    }
+
+    #[test]
+    fn unknown_keys_and_schemes_are_errors_at_their_line() {
+        let e = Config::parse("base_url: x\nplacment: body\n", Path::new("d.yml")).unwrap_err();
+        assert_eq!(e.to_string().split(": error").next().unwrap(), "d.yml:2:1");
+        let e = Config::parse("auth: { default: nope }\n", Path::new("d.yml")).unwrap_err();
+        assert!(e.message.contains("nope"), "{e}");
+    }
+}

@@ -1,1 +1,558 @@
-//! TODO
+//! Escaping for every target the templates write: bash words, Python and JavaScript
+//! literals, JSON, and the small item syntaxes of curl (`-F`) and HTTPie (`k=v`).
+//!
+//! Every function here is total over `&str` (no input makes it produce invalid
+//! source), except the JSON converters, which fail on text that is not JSON.
+//! The renderer exposes them as Tera filters and tests (see [`crate::render`]).
+
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// A bash (and zsh) word for `s`: `s` itself when it is made only of characters that
+/// no shell treats specially, else `s` in single quotes with each `'` written `'\''`.
+/// Single quotes keep every other byte literal (newlines, `$`, backticks, `!`,
+/// backslashes, control characters), so the word is byte-exact. A NUL cannot be passed
+/// in a command argument at all; it is kept as is.
+pub fn sh(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b',')
+        });
+    if plain { s.to_owned() } else { sh_quote(s) }
+}
+
+/// `s` always in single quotes (`'` written `'\''`), for arguments that read better
+/// quoted, such as URLs and `-H` values.
+pub fn sh_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Characters that are valid in source but invisible or line-breaking in some editor,
+/// terminal or parser: written as escapes in Python and JavaScript literals so that a
+/// snippet always shows what it sends (no "trojan source").
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
+        | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// A Python 3 string literal (double-quoted) whose value is exactly `s`.
+/// Printable characters, including astral ones such as emoji, stay as they are
+/// (snippets are UTF-8 files); control, format and line-separator characters are
+/// written as `\n`, `\xNN` or `\uNNNN`.
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => {
+                let n = c as u32;
+                if n <= 0xff {
+                    let _ = write!(out, "\\x{n:02x}");
+                } else {
+                    let _ = write!(out, "\\u{n:04x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JavaScript string literal (double-quoted) whose value is exactly `s`; the same
+/// policy as [`py_str`]. U+2028/U+2029 are escaped (they end a line in older engines
+/// and in many editors).
+pub fn js_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => {
+                let n = c as u32;
+                if n <= 0xff {
+                    let _ = write!(out, "\\x{n:02x}");
+                } else {
+                    let _ = write!(out, "\\u{n:04x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON string literal for `s`.
+pub fn json_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string always serializes")
+}
+
+/// `json` (JSON text) pretty-printed with two-space indents, keys in their order and
+/// numbers exactly as written.
+pub fn json_pretty(json: &str) -> Result<String, serde_json::Error> {
+    let v: Value = serde_json::from_str(json)?;
+    serde_json::to_string_pretty(&v)
+}
+
+/// `json` (JSON text) compacted to one line, keys in order, numbers exactly as written.
+pub fn json_compact(json: &str) -> Result<String, serde_json::Error> {
+    let v: Value = serde_json::from_str(json)?;
+    serde_json::to_string(&v)
+}
+
+/// Target syntax for [`literal`].
+#[derive(Clone, Copy)]
+enum Lang {
+    Python,
+    Js,
+}
+
+/// `json` (JSON text) as a Python literal: objects become dicts (key order kept),
+/// arrays lists, `true`/`false`/`null` `True`/`False`/`None`, numbers as written
+/// (an integer stays an exact `int`), strings [`py_str`]. Nested values go one per
+/// line, indented by four spaces per level; `indent` is the column the literal
+/// starts at, added to every line after the first.
+pub fn py_literal(json: &str, indent: usize) -> Result<String, serde_json::Error> {
+    let v: Value = serde_json::from_str(json)?;
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    literal(&v, Lang::Python, indent, &mut out);
+    Ok(out)
+}
+
+/// `json` (JSON text) as a JavaScript literal: like [`py_literal`] with two-space
+/// indents, `true`/`false`/`null` kept and [`js_str`] strings. A `__proto__` key is
+/// written as a computed key so that it stays an own property, as in `JSON.parse`.
+pub fn js_literal(json: &str, indent: usize) -> Result<String, serde_json::Error> {
+    let v: Value = serde_json::from_str(json)?;
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    literal(&v, Lang::Js, indent, &mut out);
+    Ok(out)
+}
+
+fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
+    let step = match lang {
+        Lang::Python => 4,
+        Lang::Js => 2,
+    };
+    let string = |s: &str| match lang {
+        Lang::Python => py_str(s),
+        Lang::Js => js_str(s),
+    };
+    match v {
+        Value::Null => out.push_str(match lang {
+            Lang::Python => "None",
+            Lang::Js => "null",
+        }),
+        Value::Bool(b) => out.push_str(match (lang, b) {
+            (Lang::Python, true) => "True",
+            (Lang::Python, false) => "False",
+            (Lang::Js, true) => "true",
+            (Lang::Js, false) => "false",
+        }),
+        // With `arbitrary_precision` this is the number's text as written; JSON number
+        // syntax is valid Python and JavaScript number syntax.
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&string(s)),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push_str("[\n");
+            for item in items {
+                push_indent(out, col + step);
+                literal(item, lang, col + step, out);
+                out.push_str(",\n");
+            }
+            push_indent(out, col);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push_str("{\n");
+            for (k, item) in map {
+                push_indent(out, col + step);
+                match lang {
+                    Lang::Js if k == "__proto__" => {
+                        out.push('[');
+                        out.push_str(&js_str(k));
+                        out.push(']');
+                    }
+                    _ => out.push_str(&string(k)),
+                }
+                out.push_str(": ");
+                literal(item, lang, col + step, out);
+                out.push_str(",\n");
+            }
+            push_indent(out, col);
+            out.push('}');
+        }
+    }
+}
+
+fn push_indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Percent-encodes every byte of `s` but the unreserved ones (`A-Z a-z 0-9 - . _ ~`),
+/// as curl's `--data-urlencode` does to the value part. Used for a form field name,
+/// which curl sends as given.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The characters HTTPie's request-item parser treats as separators (`:`, `;`, `=`,
+/// `@` and their combinations `==`, `:=`, `=@`, `:@`, …).
+const HTTPIE_SPECIAL: &[char] = &[':', ';', '=', '@'];
+
+/// `s` as one side of an HTTPie request item (`key=value`, `Header:value`, …): each
+/// separator character gets a backslash, which HTTPie removes, so `s` arrives as is
+/// whatever it holds. Exact only when [`httpie_exact`] holds.
+pub fn httpie_item(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if HTTPIE_SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether [`httpie_item`] can express `s` exactly. HTTPie has no escape for a
+/// backslash: `\` followed by a separator character always means that character, so
+/// a string holding `\:`, `\;`, `\=` or `\@` cannot be written as an item.
+pub fn httpie_exact(s: &str) -> bool {
+    !s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && HTTPIE_SPECIAL.contains(&(w[1] as char)))
+}
+
+/// A file path for curl's `-F name=@PATH`: as is when curl would read it back
+/// unchanged, else in double quotes with `\` and `"` backslash-escaped (curl's own
+/// quoting for `-F` words, needed for `;`, `,`, `"` and leading/trailing spaces).
+pub fn curl_form_path(path: &str) -> String {
+    let needs_quotes = path.is_empty()
+        || path.starts_with(' ')
+        || path.ends_with(' ')
+        || path.contains([';', ',', '"', '\\']);
+    if !needs_quotes {
+        return path.to_owned();
+    }
+    let mut out = String::with_capacity(path.len() + 2);
+    out.push('"');
+    for c in path.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// The last component of a `/`- or `\`-separated path: the file name clients send
+/// for an uploaded file.
+pub fn basename(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// Whether every character of `s` is ASCII (clients send such header values and
+/// credentials unchanged; others need an explicit UTF-8 encoding step).
+pub fn is_ascii(s: &str) -> bool {
+    s.is_ascii()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn have(program: &str) -> bool {
+        Command::new(program)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+
+    const HOSTILE: &[&str] = &[
+        "",
+        "plain",
+        "it's",
+        "\"double\" and 'single'",
+        "$(touch /tmp/pwned) `id` ${HOME} $HOME",
+        "!event !! history",
+        "back\\slash\\\\ and \\n not a newline",
+        "line1\nline2\r\nline3\ttab",
+        "\u{0}\u{1}\u{7}\u{1b}[31m\u{7f}\u{85}\u{9f}",
+        "sep\u{2028}para\u{2029}end",
+        "bidi \u{202e}evil\u{202c} \u{feff}bom \u{200b}zw",
+        "emoji 😀 astral 𝄞 é ü 中文",
+        "@file <file ;type=text/plain",
+        "&=+% %20 a=b&c=d",
+        "*?[glob]{a,b} ~user #comment | & ; < >",
+        "'",
+        "''",
+        "\\'",
+        "trailing backslash\\",
+    ];
+
+    #[test]
+    fn sh_plain_words_stay_plain() {
+        assert_eq!(sh("POST"), "POST");
+        assert_eq!(sh("https://x.test/a/b"), "https://x.test/a/b");
+        assert_eq!(sh(""), "''");
+        assert_eq!(sh("a b"), "'a b'");
+        assert_eq!(sh("~root"), "'~root'");
+        assert_eq!(sh("=cmd"), "'=cmd'");
+        assert_eq!(sh("a*"), "'a*'");
+    }
+
+    #[test]
+    fn sh_quote_forms() {
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(sh_quote("'"), r"''\'''");
+        assert_eq!(sh_quote("a\nb"), "'a\nb'");
+        assert_eq!(sh_quote("$(x)"), "'$(x)'");
+    }
+
+    #[test]
+    fn sh_round_trips_through_bash() {
+        if !have("bash") {
+            return;
+        }
+        for s in HOSTILE.iter().filter(|s| !s.contains('\0')) {
+            for quoted in [sh(s), sh_quote(s)] {
+                let script = format!("printf %s {quoted}");
+                let out = Command::new("bash").arg("-c").arg(&script).output().unwrap();
+                assert!(out.status.success(), "{script:?}");
+                assert_eq!(String::from_utf8(out.stdout).unwrap(), *s, "{script:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn py_str_forms() {
+        assert_eq!(py_str(""), r#""""#);
+        assert_eq!(py_str("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(py_str("\n\r\t\u{0}\u{7f}"), r#""\n\r\t\x00\x7f""#);
+        assert_eq!(py_str("\u{2028}\u{2029}"), r#""\u2028\u2029""#);
+        assert_eq!(py_str("😀é"), "\"😀é\"");
+        assert_eq!(py_str("'"), "\"'\"");
+    }
+
+    #[test]
+    fn js_str_forms() {
+        assert_eq!(js_str(""), r#""""#);
+        assert_eq!(js_str("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(js_str("\u{0}1"), r#""\x001""#);
+        assert_eq!(js_str("\u{2028}\u{2029}"), r#""\u2028\u2029""#);
+        assert_eq!(js_str("</script>😀"), "\"</script>😀\"");
+        assert_eq!(js_str("${x}`"), "\"${x}`\"");
+    }
+
+    #[test]
+    fn py_str_round_trips_through_python() {
+        if !have("python3") {
+            return;
+        }
+        // The program prints each literal's value as JSON, one per line.
+        let mut prog = String::from("import json\n");
+        for s in HOSTILE {
+            prog.push_str(&format!("print(json.dumps({}))\n", py_str(s)));
+        }
+        let out = Command::new("python3").arg("-c").arg(&prog).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines, HOSTILE);
+    }
+
+    #[test]
+    fn js_str_round_trips_through_node() {
+        if !have("node") {
+            return;
+        }
+        let mut prog = String::new();
+        for s in HOSTILE {
+            prog.push_str(&format!("console.log(JSON.stringify({}));\n", js_str(s)));
+        }
+        let out = Command::new("node").arg("-e").arg(&prog).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines, HOSTILE);
+    }
+
+    const JSON: &str = r#"{
+  "s": "q\"uote's $(x) \n\t\u0000 \u2028 😀",
+  "i": 12345678901234567890123,
+  "f": 0.1000000000000000055511151231257827,
+  "e": 1E+2,
+  "neg": -0,
+  "t": true,
+  "n": null,
+  "a": [1, [], {}, "x", false],
+  "__proto__": {"p": 1},
+  "z": {}
+}"#;
+
+    #[test]
+    fn py_literal_shape() {
+        let lit = py_literal(r#"{"b": [1, true, null], "a": {}, "c": "x"}"#, 0).unwrap();
+        assert_eq!(
+            lit,
+            "{\n    \"b\": [\n        1,\n        True,\n        None,\n    ],\n    \"a\": {},\n    \"c\": \"x\",\n}"
+        );
+        assert_eq!(py_literal("[]", 4).unwrap(), "[]");
+        assert_eq!(py_literal("12345678901234567890123", 0).unwrap(), "12345678901234567890123");
+        assert_eq!(py_literal("1.50", 0).unwrap(), "1.50");
+        let nested = py_literal(r#"{"a": 1}"#, 4).unwrap();
+        assert_eq!(nested, "{\n        \"a\": 1,\n    }");
+        assert!(py_literal("{", 0).is_err());
+    }
+
+    #[test]
+    fn js_literal_shape() {
+        let lit = js_literal(r#"{"b": [1, true, null], "__proto__": {}}"#, 2).unwrap();
+        assert_eq!(
+            lit,
+            "{\n    \"b\": [\n      1,\n      true,\n      null,\n    ],\n    [\"__proto__\"]: {},\n  }"
+        );
+    }
+
+    #[test]
+    fn py_literal_round_trips_through_python() {
+        if !have("python3") {
+            return;
+        }
+        // Compare with json.loads, types included (a float literal is the nearest
+        // double, as for any Python client); integers must stay exact.
+        let prog = format!(
+            "import json, decimal\n\
+             lit = {}\n\
+             ref = json.loads({}, parse_float=decimal.Decimal)\n\
+             def norm(v):\n\
+             \x20   if isinstance(v, dict): return ('d', [(k, norm(x)) for k, x in v.items()])\n\
+             \x20   if isinstance(v, list): return ('l', [norm(x) for x in v])\n\
+             \x20   if isinstance(v, bool) or v is None: return ('c', v)\n\
+             \x20   if isinstance(v, (int, float, decimal.Decimal)): return ('n', v if isinstance(v, int) else float(v))\n\
+             \x20   return ('s', v)\n\
+             assert norm(lit) == norm(ref), (norm(lit), norm(ref))\n\
+             assert isinstance(lit['i'], int) and lit['i'] == 12345678901234567890123\n\
+             print('ok')\n",
+            py_literal(JSON, 0).unwrap(),
+            py_str(JSON)
+        );
+        let out = Command::new("python3").arg("-c").arg(&prog).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}\n{prog}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn js_literal_round_trips_through_node() {
+        if !have("node") {
+            return;
+        }
+        // Numbers that are not exact doubles are left out: JS cannot hold them.
+        let json = r#"{"s": "q\"uote's \n\u0000 \u2028 😀", "e": 1E+2, "n": null,
+            "a": [1, [], {}, false], "__proto__": {"p": 1}, "x": 1.5}"#;
+        let prog = format!(
+            "const lit = {};\n\
+             const ref = JSON.parse({});\n\
+             const a = JSON.stringify(lit), b = JSON.stringify(ref);\n\
+             if (a !== b) {{ console.error(a, b); process.exit(1); }}\n\
+             if (!Object.hasOwn(lit, '__proto__')) process.exit(2);\n",
+            js_literal(json, 0).unwrap(),
+            js_str(json)
+        );
+        let out = Command::new("node").arg("-e").arg(&prog).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}\n{prog}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn json_helpers() {
+        assert_eq!(json_str("a\"\n😀"), r#""a\"\n😀""#);
+        assert_eq!(
+            json_compact("{ \"b\" : 1.50, \"a\": [ 12345678901234567890123 ] }").unwrap(),
+            r#"{"b":1.50,"a":[12345678901234567890123]}"#
+        );
+        assert_eq!(json_pretty("{\"a\":[]}").unwrap(), "{\n  \"a\": []\n}");
+    }
+
+    #[test]
+    fn urlencode_form_names() {
+        assert_eq!(urlencode("a-b_c.d~"), "a-b_c.d~");
+        assert_eq!(urlencode("a b&=@é"), "a%20b%26%3D%40%C3%A9");
+    }
+
+    #[test]
+    fn httpie_items() {
+        assert_eq!(httpie_item("a=b:c@d;e"), r"a\=b\:c\@d\;e");
+        assert_eq!(httpie_item(r"back\slash"), r"back\slash");
+        assert!(httpie_exact(r"back\slash"));
+        assert!(!httpie_exact(r"a\=b"));
+        assert!(httpie_exact("a=b"));
+    }
+
+    #[test]
+    fn curl_form_paths() {
+        assert_eq!(curl_form_path("data/inventory.csv"), "data/inventory.csv");
+        assert_eq!(curl_form_path("a;b.csv"), r#""a;b.csv""#);
+        assert_eq!(curl_form_path(r#"q"\.txt"#), r#""q\"\\.txt""#);
+    }
+
+    #[test]
+    fn basenames() {
+        assert_eq!(basename("data/in.csv"), "in.csv");
+        assert_eq!(basename("in.csv"), "in.csv");
+        assert_eq!(basename(r"a\b.txt"), "b.txt");
+    }
+}
