@@ -96,3 +96,453 @@ pub struct Request {
     pub auth: Auth,
     pub body: Body,
 }
+
+use crate::config::{Config, Scheme};
+use crate::frontmatter::{At, BodySpec, Endpoint, Problem};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// Characters percent-encoded in a query name or value: everything but RFC 3986's
+/// unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+/// Characters percent-encoded in a path parameter value (it is one segment: `/` too).
+const SEGMENT: &AsciiSet = QUERY;
+/// Characters percent-encoded in the literal part of a path: `/`, `%` (already-encoded
+/// text stays as it is), sub-delimiters, `:` and `@` are kept.
+const PATH: &AsciiSet = &QUERY
+    .remove(b'/')
+    .remove(b'%')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// Whether `s` is an HTTP token (RFC 9110 `tchar`s), as a method or header name must be.
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The normalized request for an endpoint page, with warnings; or every problem found.
+///
+/// `block_body` is the JSON of the page's `right_code` Request block, used when
+/// `request:` gives no body.
+pub fn normalize(
+    ep: &Endpoint,
+    block_body: Option<serde_json::Value>,
+    config: &Config,
+    base_url: &str,
+) -> Result<(Request, Vec<Problem>), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let default_spec = crate::frontmatter::RequestSpec::default();
+    let spec = ep.request.as_ref().unwrap_or(&default_spec);
+    let fail = |offset: usize, message: String| Problem { offset, message };
+
+    let method = match &ep.method {
+        Some(m) if !m.value.trim().is_empty() => {
+            let t = m.value.trim();
+            if !is_token(t) {
+                problems.push(fail(m.offset, format!("`{t}` is not an HTTP method (a method is a token such as GET or POST)")));
+            }
+            t.to_ascii_uppercase()
+        }
+        _ => "GET".to_string(),
+    };
+
+    // The path: request.path, else the title.
+    let path_src: Option<&At<String>> = spec.path.as_ref().or(ep.title.as_ref());
+    let (path, url_base, mut query) = match path_src {
+        Some(p) if p.value.starts_with('/') || p.value.starts_with("http://") || p.value.starts_with("https://") => {
+            let (filled, missing) = fill_params(&p.value, &spec.params);
+            for name in missing {
+                warnings.push(fail(
+                    p.offset,
+                    format!(
+                        "path parameter `{name}` has no value (give it under `request.params`); the snippets show {}",
+                        placeholder(&name)
+                    ),
+                ));
+            }
+            let (before_query, query_text) = match filled.split_once('?') {
+                Some((a, b)) => (a.to_string(), Some(b.to_string())),
+                None => (filled, None),
+            };
+            let query: Vec<Pair> = query_text
+                .map(|q| {
+                    q.split('&')
+                        .filter(|s| !s.is_empty())
+                        .map(|kv| {
+                            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                            let dec = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+                            Pair::new(dec(k), dec(v))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if before_query.starts_with('/') {
+                let url_base = format!("{}{}", base_url.trim_end_matches('/'), before_query);
+                let path = match base_url.split("://").nth(1).and_then(|rest| rest.find('/').map(|i| &rest[i..])) {
+                    Some(prefix) => format!("{}{}", prefix.trim_end_matches('/'), before_query),
+                    None => before_query,
+                };
+                (path, url_base, query)
+            } else {
+                let rest = before_query.split("://").nth(1).unwrap_or("");
+                let path = rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string());
+                (path, before_query, query)
+            }
+        }
+        Some(p) => {
+            problems.push(fail(
+                p.offset,
+                format!(
+                    "`{}` is not a request path: a path starts with `/` (set `request.path`, or make `title` the path)",
+                    p.value
+                ),
+            ));
+            (String::new(), String::new(), Vec::new())
+        }
+        None => {
+            problems.push(fail(
+                spec.offset,
+                "this endpoint has no path: set `request.path`, or make `title` the path".into(),
+            ));
+            (String::new(), String::new(), Vec::new())
+        }
+    };
+    query.extend(spec.query.iter().map(|(k, v)| Pair::new(&k.value, &v.value)));
+
+    // Auth.
+    let scheme_name = spec.auth.as_ref().map_or(config.auth_default.as_str(), |a| a.value.as_str());
+    let auth = if scheme_name == "none" {
+        Auth::None
+    } else {
+        match config.schemes.get(scheme_name) {
+            Some(Scheme::Header { name, value }) => Auth::Header { name: name.clone(), value: value.clone() },
+            Some(Scheme::Query { name, value }) => Auth::Query { name: name.clone(), value: value.clone() },
+            Some(Scheme::Basic { username, password }) => Auth::Basic {
+                username: username.clone(),
+                password: password.clone(),
+            },
+            None => {
+                let offset = spec.auth.as_ref().map_or(spec.offset, |a| a.offset);
+                let known: Vec<&str> = config.schemes.keys().map(String::as_str).collect();
+                problems.push(fail(
+                    offset,
+                    format!("unknown auth scheme `{scheme_name}` (configured: {}, or none)", known.join(", ")),
+                ));
+                Auth::None
+            }
+        }
+    };
+
+    let mut headers = Vec::new();
+    match &auth {
+        Auth::Header { name, value } => headers.push(Header { name: name.clone(), value: value.clone(), implied: false }),
+        Auth::Query { name, value } => query.push(Pair::new(name, value)),
+        Auth::None | Auth::Basic { .. } => {}
+    }
+    let auth_header = match &auth {
+        Auth::Header { name, .. } => Some(name.as_str()),
+        Auth::Basic { .. } => Some("Authorization"),
+        _ => None,
+    };
+    for (k, v) in &spec.headers {
+        if !is_token(&k.value) {
+            problems.push(fail(k.offset, format!("`{}` is not a valid header name (a header name is an HTTP token: letters, digits and !#$%&'*+-.^_`|~)", k.value)));
+        } else if auth_header.is_some_and(|a| a.eq_ignore_ascii_case(&k.value)) {
+            problems.push(fail(
+                k.offset,
+                format!("`{}` comes from the auth scheme `{scheme_name}`; set `auth: none` to send your own", k.value),
+            ));
+        }
+        if let Some(why) = header_value_problem(&v.value) {
+            problems.push(fail(v.offset, format!("the value of header `{}` {why}", k.value)));
+        }
+        headers.push(Header { name: k.value.clone(), value: v.value.clone(), implied: false });
+    }
+    if !spec.cookies.is_empty() {
+        let mut cookie = String::new();
+        for (k, v) in &spec.cookies {
+            if let Some(why) = header_value_problem(&format!("{}={}", k.value, v.value)).or(
+                (k.value.contains([';', '=', ' ']) || v.value.contains(';')).then_some("holds `;`, `=` or a space where a cookie cannot"),
+            ) {
+                problems.push(fail(v.offset, format!("cookie `{}` {why}", k.value)));
+            }
+            if !cookie.is_empty() {
+                cookie.push_str("; ");
+            }
+            cookie.push_str(&format!("{}={}", k.value, v.value));
+        }
+        headers.push(Header { name: "Cookie".into(), value: cookie, implied: false });
+    }
+
+    // Body.
+    let has_header = |name: &str, headers: &[Header]| headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+    let body_spec = spec.body.as_ref().map(|b| b.value.clone()).or(block_body.map(BodySpec::Json));
+    let body = match body_spec {
+        None => Body::None,
+        Some(BodySpec::Json(v)) => {
+            let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            if let Some(ct) = &spec.content_type {
+                headers.push(Header { name: "Content-Type".into(), value: ct.value.clone(), implied: false });
+            } else if !has_header("Content-Type", &headers) {
+                headers.push(Header { name: "Content-Type".into(), value: "application/json".into(), implied: true });
+            }
+            Body::Json { lossless: lossless(&v), text }
+        }
+        Some(BodySpec::Raw(text)) => {
+            if let Some(ct) = &spec.content_type {
+                headers.push(Header { name: "Content-Type".into(), value: ct.value.clone(), implied: false });
+            }
+            Body::Raw { text }
+        }
+        Some(b @ (BodySpec::Form(_) | BodySpec::Multipart(_))) => {
+            if let Some(ct) = &spec.content_type {
+                problems.push(fail(ct.offset, "`content_type` goes with `body` or `json`; form and multipart set their own".into()));
+            }
+            match b {
+                BodySpec::Form(fields) => Body::Form { fields: fields.into_iter().map(|(k, v)| Pair::new(k, v)).collect() },
+                BodySpec::Multipart(parts) => Body::Multipart {
+                    parts: parts
+                        .into_iter()
+                        .map(|p| Part { name: p.name, value: p.value, file: p.file, content_type: p.content_type })
+                        .collect(),
+                },
+                _ => unreachable!(),
+            }
+        }
+    };
+    if spec.content_type.is_some() && matches!(body, Body::None) {
+        if let Some(ct) = &spec.content_type {
+            problems.push(fail(ct.offset, "`content_type` without a body".into()));
+        }
+    }
+
+    for (k, v) in spec.headers.iter().chain(&spec.query).chain(&spec.cookies) {
+        if let Some(kind) = crate::request::looks_like_secret(&v.value) {
+            warnings.push(fail(
+                v.offset,
+                format!("`{}` holds what looks like a live credential ({kind}); use a placeholder such as YOUR_TOKEN", k.value),
+            ));
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let encoded: Vec<String> = query
+        .iter()
+        .map(|p| format!("{}={}", utf8_percent_encode(&p.name, QUERY), utf8_percent_encode(&p.value, QUERY)))
+        .collect();
+    let url = if encoded.is_empty() { url_base.clone() } else { format!("{url_base}?{}", encoded.join("&")) };
+    let name = ep
+        .name
+        .clone()
+        .or_else(|| ep.title.as_ref().map(|t| t.value.clone()))
+        .unwrap_or_default();
+    Ok((Request { name, method, url, url_base, path, query, headers, auth, body }, warnings))
+}
+
+/// Why a header value cannot be sent exactly, if it cannot.
+fn header_value_problem(v: &str) -> Option<&'static str> {
+    if v.contains(['\r', '\n']) {
+        Some("holds a line break, which HTTP forbids in a header")
+    } else if v.chars().any(|c| c.is_control() && c != '\t') {
+        Some("holds a control character, which HTTP forbids in a header")
+    } else if v != v.trim_matches([' ', '\t']) {
+        Some("starts or ends with white space, which HTTP drops")
+    } else {
+        None
+    }
+}
+
+/// The placeholder shown for a path parameter without a value: `{order_uuid}` -> `ORDER_UUID`.
+pub fn placeholder(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect()
+}
+
+/// Fill `{name}`, `<name>` and `&lt;name&gt;` in a path; percent-encode the rest where
+/// needed. Returns the path and the names that had no value.
+fn fill_params(path: &str, params: &[(String, At<String>)]) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(path.len());
+    let mut missing: Vec<String> = Vec::new();
+    let mut rest = path;
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    while !rest.is_empty() {
+        let found = [("{", "}"), ("<", ">"), ("&lt;", "&gt;")].iter().find_map(|(open, close)| {
+            let inner = rest.strip_prefix(open)?;
+            let end = inner.find(close)?;
+            let name = &inner[..end];
+            (!name.is_empty() && name.chars().all(is_name)).then_some((name, open.len() + end + close.len()))
+        });
+        if let Some((name, len)) = found {
+            match params.iter().find(|(k, _)| k == name) {
+                Some((_, v)) => out.extend(utf8_percent_encode(&v.value, SEGMENT)),
+                None => {
+                    out.push_str(&placeholder(name));
+                    if !missing.iter().any(|m| m == name) {
+                        missing.push(name.to_string());
+                    }
+                }
+            }
+            rest = &rest[len..];
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            let (lit, tail) = rest.split_at(c.len_utf8());
+            if lit == "?" {
+                // The query part of a path is kept as written; it is split off later.
+                out.push_str(rest);
+                break;
+            }
+            out.extend(utf8_percent_encode(lit, PATH));
+            rest = tail;
+        }
+    }
+    (out, missing)
+}
+
+/// Whether every number in a JSON value survives a round trip through an IEEE double.
+pub fn lossless(v: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match v {
+        J::Number(n) => {
+            let raw = n.to_string();
+            match raw.parse::<f64>() {
+                Ok(f) if f.is_finite() => same_decimal(&raw, &format!("{f:e}")),
+                _ => false,
+            }
+        }
+        J::Array(items) => items.iter().all(lossless),
+        J::Object(m) => m.values().all(lossless),
+        _ => true,
+    }
+}
+
+/// Whether two decimal numerals denote the same value (`1.50` and `15e-1`, `-0` and `0`).
+pub fn same_decimal(a: &str, b: &str) -> bool {
+    fn norm(s: &str) -> Option<(bool, String, i64)> {
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (mant, exp) = match s.find(['e', 'E']) {
+            Some(i) => (&s[..i], s[i + 1..].parse::<i64>().ok()?),
+            None => (s, 0),
+        };
+        let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+        let digits = format!("{int}{frac}");
+        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.is_empty() {
+            return None;
+        }
+        let lead = digits.len() - digits.trim_start_matches('0').len();
+        let d = digits.trim_start_matches('0').trim_end_matches('0').to_string();
+        if d.is_empty() {
+            return Some((false, String::new(), 0));
+        }
+        // Exponent of the first significant digit.
+        let e = exp + int.len() as i64 - lead as i64;
+        Some((neg, d, e))
+    }
+    matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// What kind of live credential `value` looks like, if it looks like one: a long hex or
+/// base64 run, a `sk_live_…` key, or a JWT. Placeholders (`YOUR_TOKEN`) do not.
+pub fn looks_like_secret(value: &str) -> Option<&'static str> {
+    for word in value.split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | ',' | ';' | '"' | '\'')) {
+        if word.starts_with("sk_live_") || word.starts_with("rk_live_") {
+            return Some("a live API key");
+        }
+        let segments: Vec<&str> = word.split('.').collect();
+        if segments.len() == 3 && word.starts_with("eyJ") && segments.iter().all(|s| s.len() >= 4) {
+            return Some("a JWT");
+        }
+        if word.len() >= 32 && word.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some("a long hex token");
+        }
+        if word.len() >= 32
+            && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
+            && word.bytes().any(|b| b.is_ascii_digit())
+            && word.bytes().any(|b| b.is_ascii_lowercase())
+            && word.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            return Some("a long base64 token");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn norm(src: &str) -> Result<(Request, Vec<Problem>), Vec<Problem>> {
+        let ep = crate::frontmatter::interpret(&yaml::parse(src).unwrap(), 0).unwrap();
+        normalize(&ep, None, &Config::default(), "https://api.example.com")
+    }
+
+    #[test]
+    fn a_full_request() {
+        let (r, w) = norm("title: /orders/&lt;id&gt;/{x}\nname: Add\nmethod: post\nrequest:\n  params: { id: 'a b/c' }\n  query: { q: 'é&', n: [1, 2] }\n  headers: { X-A: v }\n  cookies: { s: abc, t: d }\n  json: { a: 1 }\n").unwrap();
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.path, "/orders/a%20b%2Fc/X");
+        assert_eq!(r.url, "https://api.example.com/orders/a%20b%2Fc/X?q=%C3%A9%26&n=1&n=2");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.contains("`x` has no value"), "{w:?}");
+        let names: Vec<_> = r.headers.iter().map(|h| (h.name.as_str(), h.value.as_str(), h.implied)).collect();
+        assert_eq!(
+            names,
+            [
+                ("Authorization", "Token YOUR_AUTH_TOKEN", false),
+                ("X-A", "v", false),
+                ("Cookie", "s=abc; t=d", false),
+                ("Content-Type", "application/json", true)
+            ]
+        );
+        assert_eq!(r.body, Body::Json { text: "{\n  \"a\": 1\n}".into(), lossless: true });
+    }
+
+    #[test]
+    fn auth_schemes() {
+        let (r, _) = norm("title: /a\nmethod: get\nrequest: { auth: key }\n").unwrap();
+        assert_eq!(r.url, "https://api.example.com/a?api_key=YOUR_API_KEY");
+        let (r, _) = norm("title: /a\nmethod: get\nrequest: { auth: none }\n").unwrap();
+        assert!(r.headers.is_empty());
+        let p = norm("title: /a\nmethod: get\nrequest: { auth: nope }\n").unwrap_err();
+        assert!(p[0].message.contains("unknown auth scheme `nope`"));
+    }
+
+    #[test]
+    fn bad_method_header_and_value() {
+        let p = norm("title: /a\nmethod: 'GE T'\nrequest:\n  headers: { 'X A': 1, X-B: \"a\\nb\" }\n").unwrap_err();
+        assert_eq!(p.len(), 3, "{p:?}");
+    }
+
+    #[test]
+    fn numbers_and_secrets() {
+        assert!(lossless(&serde_json::json!({"a": 1.5, "b": [9007199254740992u64]})));
+        let big: serde_json::Value = serde_json::from_str("[12345678901234567890123]").unwrap();
+        assert!(!lossless(&big));
+        let long: serde_json::Value = serde_json::from_str("[0.1000000000000000055511151231257827]").unwrap();
+        assert!(!lossless(&long));
+        assert!(same_decimal("1.50", "15e-1"));
+        assert!(same_decimal("-0.0", "0"));
+        assert_eq!(looks_like_secret("Token 0123456789abcdef0123456789abcdef01234567"), Some("a long hex token"));
+        assert_eq!(looks_like_secret("Token YOUR_AUTH_TOKEN"), None);
+        assert_eq!(looks_like_secret("sk_live_abc"), Some("a live API key"));
+    }
+}

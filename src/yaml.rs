@@ -84,6 +84,8 @@ pub fn parse(text: &str) -> Result<Node, Error> {
             max_depth: 200,
         },
         with_snippet: false,
+        // YAML 1.2 booleans: `country: NO` is the string "NO", not false.
+        strict_booleans: true,
     };
     let node: Option<Spanned<Raw>> =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| to_error(&e))?;
@@ -165,7 +167,7 @@ fn finish(n: Spanned<Raw>, src: &str) -> Node {
 fn raw_token(src: &str, offset: usize) -> Option<&str> {
     let rest = src.get(offset..)?;
     let end = rest
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#'))
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#' | ':'))
         .unwrap_or(rest.len());
     let tok = &rest[..end];
     (!tok.is_empty() && !tok.starts_with(['*', '&', '!', '"', '\''])).then_some(tok)
@@ -254,13 +256,13 @@ mod tests {
 
     #[test]
     fn scalars_keep_their_text_and_offsets() {
-        let src = "a: 1.10\nb: 12345678901234567890123\nc: yes\nd: 'x'\ne:\nf: [1.50, 2]\n";
+        let src = "a: 1.10\nb: 12345678901234567890123\nc: True\nd: 'x'\ne:\nf: [1.50, 2]\n";
         let n = parse(src).unwrap();
         let m = map(&n);
         assert_eq!(m[0].1.value, Value::Number("1.10".into()));
         assert_eq!(m[0].1.offset, 3);
         assert_eq!(m[1].1.value, Value::Number("12345678901234567890123".into()));
-        assert_eq!(m[2].1.value, Value::Bool(true, "yes".into()));
+        assert_eq!(m[2].1.value, Value::Bool(true, "True".into()));
         assert_eq!(m[3].1.value, Value::String("x".into()));
         assert_eq!(m[4].1.value, Value::Null);
         match &m[5].1.value {
