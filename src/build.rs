@@ -1,1 +1,615 @@
-//! TODO
+//! The build: walk DOCS, turn every endpoint page into its new text (in parallel, output
+//! in path order), report every diagnostic, and only when nothing failed write OUT
+//! (each file staged next to its target and renamed into place).
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, line_col};
+use crate::frontmatter;
+use crate::page::{self, FrontMatter};
+use crate::place::{Layout, Snippet};
+use crate::render::{Language, Renderer};
+use crate::request::{self, Request};
+use crate::yaml;
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything a page needs, loaded once per run.
+pub struct Site {
+    pub config: Config,
+    pub renderer: Renderer,
+    /// The active languages, in output order, with config overrides applied.
+    pub languages: Vec<Language>,
+    pub base_url: String,
+}
+
+/// Run-wide choices that change how a site is loaded.
+#[derive(Debug, Clone, Default)]
+pub struct SiteOptions {
+    pub config: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    /// `--lang`: a subset (and order) of the configured languages.
+    pub langs: Option<Vec<String>>,
+    pub base_url: Option<String>,
+}
+
+impl Site {
+    /// Load the config (`--config`, else `DOCS/docsnip.yml` when present) and templates.
+    pub fn load(docs: &Path, opts: &SiteOptions) -> Result<Site, Diagnostic> {
+        let config = match &opts.config {
+            Some(p) => Config::load(p)?,
+            None => {
+                let p = docs.join("docsnip.yml");
+                if p.is_file() {
+                    Config::load(&p)?
+                } else {
+                    Config::default()
+                }
+            }
+        };
+        Site::with_config(config, opts)
+    }
+
+    pub fn with_config(config: Config, opts: &SiteOptions) -> Result<Site, Diagnostic> {
+        let names: Vec<String> = match &opts.langs {
+            Some(l) => l.clone(),
+            None => config.languages.iter().map(|l| l.name.clone()).collect(),
+        };
+        let where_ = opts
+            .templates
+            .clone()
+            .or(config.path.clone())
+            .unwrap_or_else(|| PathBuf::from("templates"));
+        let renderer = Renderer::new(opts.templates.as_deref(), &names)
+            .map_err(|e| Diagnostic::error(&where_, None, e.to_string()))?;
+        let mut languages = Vec::new();
+        for name in &names {
+            let Some(lang) = renderer.language(name) else {
+                return Err(Diagnostic::error(
+                    &where_,
+                    None,
+                    format!("unknown language `{name}`"),
+                ));
+            };
+            let mut lang = lang.clone();
+            if let Some(entry) = config.languages.iter().find(|e| &e.name == name) {
+                if let Some(t) = &entry.title {
+                    lang.title = t.clone();
+                }
+                if let Some(f) = &entry.fence {
+                    lang.fence = f.clone();
+                }
+                if let Some(run) = &entry.run {
+                    let ext = entry
+                        .ext
+                        .clone()
+                        .or_else(|| lang.run.as_ref().map(|r| r.ext.clone()))
+                        .unwrap_or_else(|| format!(".{name}"));
+                    lang.run = Some(crate::render::Runner {
+                        program: run.clone(),
+                        ext,
+                    });
+                } else if let (Some(ext), Some(r)) = (&entry.ext, lang.run.as_mut()) {
+                    r.ext = ext.clone();
+                }
+            }
+            languages.push(lang);
+        }
+        let base_url = opts
+            .base_url
+            .clone()
+            .unwrap_or_else(|| config.base_url.clone());
+        Ok(Site {
+            config,
+            renderer,
+            languages,
+            base_url,
+        })
+    }
+}
+
+/// What became of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Copied byte for byte.
+    Copy,
+    /// An endpoint page with its snippets placed.
+    Page { text: String, snippets: usize },
+    /// The page could not be built (see its diagnostics).
+    Failed,
+}
+
+/// One processed file.
+#[derive(Debug)]
+pub struct Processed {
+    /// Path relative to DOCS.
+    pub rel: PathBuf,
+    pub output: Output,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md" | "markdown")
+    )
+}
+
+/// The result of reading a page up to its request: none for a non-endpoint page.
+pub struct Parsed<'a> {
+    pub layout: Layout<'a>,
+    pub request: Request,
+}
+
+/// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
+/// endpoint page (copied as is). Diagnostics (warnings, and errors on failure) go to `diags`.
+pub fn parse_page<'a>(
+    shown: &Path,
+    text: &'a str,
+    site: &Site,
+    base_url: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Parsed<'a>>, ()> {
+    let at = |offset: usize| Some(line_col(text, offset));
+    let (yaml_range, body) = match page::front_matter(text) {
+        FrontMatter::None => return Ok(None),
+        FrontMatter::Unclosed => {
+            diags.push(Diagnostic::warning(
+                shown,
+                Some((1, 1)),
+                "front-matter opens with `---` but never closes; the page is copied as is",
+            ));
+            return Ok(None);
+        }
+        FrontMatter::Closed { yaml, body } => (yaml, body),
+    };
+    let root = match yaml::parse(&text[yaml_range.clone()]) {
+        Ok(n) => n,
+        Err(e) => {
+            let pos = match e.offset {
+                Some(o) => line_col(text, yaml_range.start + o),
+                None => {
+                    let (l, c) = line_col(text, yaml_range.start);
+                    (
+                        l + e.line - 1,
+                        if e.line == 1 {
+                            c + e.column - 1
+                        } else {
+                            e.column
+                        },
+                    )
+                }
+            };
+            diags.push(Diagnostic::error(
+                shown,
+                Some(pos),
+                format!("invalid YAML front-matter: {}", e.message),
+            ));
+            return Err(());
+        }
+    };
+    let ep = match frontmatter::interpret(&root, yaml_range.start) {
+        Ok(ep) => ep,
+        Err(problems) => {
+            diags.extend(
+                problems
+                    .into_iter()
+                    .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
+            );
+            return Err(());
+        }
+    };
+    if !ep.is_endpoint() {
+        return Ok(None);
+    }
+    let right_code = ep.right_code_key.map(|key| {
+        let value = root
+            .as_map()
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.scalar_text() == Some("right_code"))
+            })
+            .and_then(|(_, v)| v.scalar_text())
+            .unwrap_or("");
+        (key, value)
+    });
+    let layout = Layout::new(text, yaml_range, body, right_code);
+
+    // The right_code Request block is the body when `request:` gives none.
+    let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
+    let mut block_body = None;
+    if !has_body && !site.config.request_block.is_empty() {
+        if let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block) {
+            if !code.trim().is_empty() {
+                match serde_json::from_str::<serde_json::Value>(&code) {
+                    Ok(v) => block_body = Some(v),
+                    Err(e) => {
+                        let line = e.line().max(1);
+                        let pos = line_starts
+                            .get(line - 1)
+                            .map(|&start| {
+                                let (l, c) = line_col(text, start);
+                                (l, c + e.column().saturating_sub(1))
+                            })
+                            .or_else(|| at(line_starts.first().copied().unwrap_or(0)));
+                        let msg = e.to_string();
+                        let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                        diags.push(Diagnostic::error(
+                            shown,
+                            pos,
+                            format!(
+                                "the `{}` block in right_code is not valid JSON: {msg}",
+                                site.config.request_block
+                            ),
+                        ));
+                        return Err(());
+                    }
+                }
+            }
+        }
+    }
+    match request::normalize(&ep, block_body, &site.config, base_url) {
+        Ok((request, warnings)) => {
+            diags.extend(
+                warnings
+                    .into_iter()
+                    .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
+            );
+            Ok(Some(Parsed { layout, request }))
+        }
+        Err(problems) => {
+            diags.extend(
+                problems
+                    .into_iter()
+                    .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
+            );
+            Err(())
+        }
+    }
+}
+
+/// Build one file's output from its bytes. `shown` is the path used in messages.
+pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if !is_markdown(shown) {
+        return (Output::Copy, diags);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            if !bytes.starts_with(b"---") && !bytes.starts_with(b"\xef\xbb\xbf---") {
+                // Not a page docsnip reads (no front-matter): copied as is.
+                return (Output::Copy, diags);
+            }
+            let valid = &bytes[..e.valid_up_to()];
+            let pos = line_col(std::str::from_utf8(valid).unwrap_or(""), valid.len());
+            diags.push(Diagnostic::error(
+                shown,
+                Some(pos),
+                "the page is not valid UTF-8",
+            ));
+            return (Output::Failed, diags);
+        }
+    };
+    let parsed = match parse_page(shown, text, site, &site.base_url, &mut diags) {
+        Ok(Some(p)) => p,
+        Ok(None) => return (Output::Copy, diags),
+        Err(()) => return (Output::Failed, diags),
+    };
+    let ctx = Renderer::context(&parsed.request);
+    let mut snippets = Vec::with_capacity(site.languages.len());
+    for lang in &site.languages {
+        match site.renderer.render_with(&lang.name, &ctx) {
+            Ok(code) => snippets.push(Snippet {
+                title: lang.title.clone(),
+                fence: lang.fence.clone(),
+                code,
+            }),
+            Err(e) => {
+                diags.push(Diagnostic::error(shown, Some((1, 1)), e.to_string()));
+                return (Output::Failed, diags);
+            }
+        }
+    }
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let mut leaked: Vec<String> = Vec::new();
+    let mut first_secret: Option<(&str, &'static str)> = None;
+    for (title, code) in parsed.layout.existing(&titles) {
+        let found = code
+            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
+            .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
+        if let Some((word, kind)) = found {
+            leaked.push(title);
+            if first_secret.is_none() {
+                if let Some(i) = text.find(word) {
+                    first_secret = Some((&text[i..i + word.len()], kind));
+                }
+            }
+        }
+    }
+    if let Some((word, kind)) = first_secret {
+        let offset = word.as_ptr() as usize - text.as_ptr() as usize;
+        diags.push(Diagnostic::warning(
+            shown,
+            Some(line_col(text, offset)),
+            format!(
+                "hand-pasted {} held what looks like a live credential ({kind}); the output uses placeholders, but rotate it: it is still in your sources",
+                leaked.join(", ")
+            ),
+        ));
+    }
+    let text = parsed.layout.place(&snippets, site.config.placement);
+    let n = snippets.len();
+    (Output::Page { text, snippets: n }, diags)
+}
+
+/// Which mode a run is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write OUT.
+    Build,
+    /// Compare with OUT, write nothing.
+    Check,
+}
+
+/// What a run did, for the summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub pages: usize,
+    pub endpoints: usize,
+    pub snippets: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    /// Files written (build) or stale (check), relative to DOCS.
+    pub changed: Vec<PathBuf>,
+}
+
+/// Options of one build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub docs: PathBuf,
+    /// OUT; equal to DOCS for `--in-place`.
+    pub out: PathBuf,
+    pub mode: Mode,
+    pub deny_warnings: bool,
+}
+
+/// A file found in DOCS.
+struct Entry {
+    rel: PathBuf,
+    abs: PathBuf,
+}
+
+/// Walk DOCS in sorted order: skip dot-files, OUT, and symlinks that leave the tree.
+fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let docs_canon = docs.canonicalize().unwrap_or_else(|_| docs.to_path_buf());
+    let out_canon = out.and_then(|o| o.canonicalize().ok());
+    let mut entries = Vec::new();
+    let walker = walkdir::WalkDir::new(docs)
+        .sort_by_file_name()
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || (!e.file_name().to_string_lossy().starts_with('.')
+                    && !(e.file_type().is_dir()
+                        && out_canon.is_some()
+                        && e.path().canonicalize().ok() == out_canon))
+        });
+    for item in walker {
+        let e = match item {
+            Ok(e) => e,
+            Err(err) => {
+                let p = err.path().unwrap_or(docs).to_path_buf();
+                diags.push(Diagnostic::error(&p, None, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        let rel = e
+            .path()
+            .strip_prefix(docs)
+            .unwrap_or(e.path())
+            .to_path_buf();
+        if e.file_type().is_symlink() {
+            match e.path().canonicalize() {
+                Ok(target) if target.starts_with(&docs_canon) && target.is_file() => {
+                    entries.push(Entry { rel, abs: e.path().to_path_buf() });
+                }
+                Ok(target) if target.starts_with(&docs_canon) => diags.push(Diagnostic::warning(
+                    e.path(),
+                    None,
+                    "symbolic link to a folder: not followed (links could loop); the link is skipped",
+                )),
+                Ok(_) => diags.push(Diagnostic::warning(
+                    e.path(),
+                    None,
+                    "symbolic link pointing outside DOCS: not followed; the link is skipped",
+                )),
+                Err(err) => diags.push(Diagnostic::warning(
+                    e.path(),
+                    None,
+                    format!("broken or looping symbolic link ({err}); skipped"),
+                )),
+            }
+            continue;
+        }
+        if e.file_type().is_file() {
+            entries.push(Entry {
+                rel,
+                abs: e.path().to_path_buf(),
+            });
+        }
+    }
+    entries
+}
+
+/// Run a build or check. Diagnostics are returned in path order; nothing is written when
+/// any of them is an error (or a warning, with `deny_warnings`).
+pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let in_place = same_dir(&opts.docs, &opts.out);
+    let entries = walk(
+        &opts.docs,
+        (!in_place).then_some(opts.out.as_path()),
+        &mut diags,
+    );
+    let processed: Vec<(
+        Entry,
+        Result<Vec<u8>, std::io::Error>,
+        Output,
+        Vec<Diagnostic>,
+    )> = entries
+        .into_par_iter()
+        .map(|e| {
+            let shown = opts.docs.join(&e.rel);
+            match std::fs::read(&e.abs) {
+                Ok(bytes) => {
+                    let (output, d) = process(&shown, &bytes, site);
+                    (e, Ok(bytes), output, d)
+                }
+                Err(err) => {
+                    let d = vec![Diagnostic::error(
+                        &shown,
+                        None,
+                        format!("cannot read: {err}"),
+                    )];
+                    (e, Err(err), Output::Failed, d)
+                }
+            }
+        })
+        .collect();
+
+    let mut summary = Summary {
+        files: processed.len(),
+        ..Summary::default()
+    };
+    let mut writes: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for (e, bytes, output, d) in processed {
+        diags.extend(d);
+        if is_markdown(&e.rel) {
+            summary.pages += 1;
+        }
+        let Ok(bytes) = bytes else { continue };
+        let content = match output {
+            Output::Failed => continue,
+            Output::Copy => bytes,
+            Output::Page { text, snippets } => {
+                summary.endpoints += 1;
+                summary.snippets += snippets;
+                text.into_bytes()
+            }
+        };
+        let target = opts.out.join(&e.rel);
+        // Only what differs from OUT is written (in place: only pages that change).
+        let current = std::fs::read(&target).ok();
+        if current.as_deref() != Some(content.as_slice()) {
+            summary.changed.push(e.rel.clone());
+            writes.push((target, content));
+        }
+    }
+    for d in &diags {
+        if d.is_error() {
+            summary.errors += 1;
+        } else {
+            summary.warnings += 1;
+        }
+    }
+    let failed = summary.errors > 0 || (opts.deny_warnings && summary.warnings > 0);
+    if failed || opts.mode == Mode::Check {
+        return (summary, diags);
+    }
+    if let Err(d) = write_all(&writes, in_place) {
+        summary.errors += 1;
+        diags.push(d);
+    }
+    (summary, diags)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Stage every file next to its target, then rename them all into place. A failure while
+/// staging removes what was staged and leaves OUT as it was; no page is ever half-written.
+fn write_all(writes: &[(PathBuf, Vec<u8>)], in_place: bool) -> Result<(), Diagnostic> {
+    if in_place {
+        for (target, _) in writes {
+            if let Ok(meta) = std::fs::metadata(target) {
+                if meta.permissions().readonly() {
+                    return Err(Diagnostic::error(
+                        target,
+                        None,
+                        "the file is read-only; nothing was written",
+                    ));
+                }
+            }
+        }
+    }
+    let staged: Vec<Result<(tempfile::NamedTempFile, &Path), Diagnostic>> = writes
+        .par_iter()
+        .map(|(target, content)| {
+            let dir = target.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Diagnostic::error(dir, None, format!("cannot create folder: {e}")))?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".docsnip-")
+                .tempfile_in(dir)
+                .map_err(|e| Diagnostic::error(target, None, format!("cannot write: {e}")))?;
+            tmp.write_all(content)
+                .map_err(|e| Diagnostic::error(target, None, format!("cannot write: {e}")))?;
+            if let Ok(meta) = std::fs::metadata(target) {
+                let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+            }
+            Ok((tmp, target.as_path()))
+        })
+        .collect();
+    let mut ok = Vec::with_capacity(staged.len());
+    let mut first_error = None;
+    for s in staged {
+        match s {
+            Ok(x) => ok.push(x),
+            Err(d) => {
+                first_error.get_or_insert(d);
+            }
+        }
+    }
+    if let Some(d) = first_error {
+        // Dropping the temp files deletes them: OUT is left as it was.
+        return Err(Diagnostic {
+            message: format!("{}; nothing was written", d.message),
+            ..d
+        });
+    }
+    for (tmp, target) in ok {
+        tmp.persist(target).map_err(|e| {
+            Diagnostic::error(target, None, format!("cannot move into place: {}", e.error))
+        })?;
+    }
+    Ok(())
+}
+
+/// The summary line: `docsnip: 6 pages, 5 endpoints, 20 snippets, 1 warning in 12 ms`.
+pub fn summary_line(s: &Summary, started: Instant, verb: &str) -> String {
+    let ms = started.elapsed().as_millis();
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    format!(
+        "docsnip: {}, {}, {}, {}, {} ({} {verb}) in {ms} ms",
+        plural(s.files, "file"),
+        plural(s.pages, "page"),
+        plural(s.endpoints, "endpoint"),
+        plural(s.snippets, "snippet"),
+        plural(s.warnings, "warning"),
+        s.changed.len(),
+    )
+}

@@ -9,10 +9,19 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scheme {
     /// A header such as `Authorization: Token YOUR_AUTH_TOKEN` (`{token}` already filled).
-    Header { name: String, value: String },
-    Basic { username: String, password: String },
+    Header {
+        name: String,
+        value: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
     /// A query parameter such as `api_key=YOUR_API_KEY`.
-    Query { name: String, value: String },
+    Query {
+        name: String,
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +118,8 @@ impl Config {
 
     /// Parse config text (for messages, `path` names where it came from).
     pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
-        let at = |offset: usize, msg: String| Diagnostic::error(path, Some(line_col(text, offset)), msg);
+        let at =
+            |offset: usize, msg: String| Diagnostic::error(path, Some(line_col(text, offset)), msg);
         let node = yaml::parse(text).map_err(|e| {
             let pos = e.offset.map_or((e.line, e.column), |o| line_col(text, o));
             Diagnostic::error(path, Some(pos), e.message)
@@ -124,14 +134,23 @@ impl Config {
         let fields = yaml::known_fields(
             &node,
             "config",
-            &["base_url", "auth", "languages", "placement", "request_block"],
+            &[
+                "base_url",
+                "auth",
+                "languages",
+                "placement",
+                "request_block",
+            ],
         )
         .map_err(|(o, m)| at(o, m))?;
         for (key, value) in fields {
             match key {
                 "base_url" => config.base_url = text_of(value, key).map_err(|(o, m)| at(o, m))?,
                 "placement" => {
-                    config.placement = match text_of(value, key).map_err(|(o, m)| at(o, m))?.as_str() {
+                    config.placement = match text_of(value, key)
+                        .map_err(|(o, m)| at(o, m))?
+                        .as_str()
+                    {
                         "right_code" => Placement::RightCode,
                         "body" => Placement::Body,
                         other => {
@@ -142,7 +161,9 @@ impl Config {
                         }
                     }
                 }
-                "request_block" => config.request_block = text_of(value, key).map_err(|(o, m)| at(o, m))?,
+                "request_block" => {
+                    config.request_block = text_of(value, key).map_err(|(o, m)| at(o, m))?
+                }
                 "languages" => config.languages = languages(value).map_err(|(o, m)| at(o, m))?,
                 "auth" => auth(value, &mut config).map_err(|(o, m)| at(o, m))?,
                 _ => unreachable!("known_fields checked the key"),
@@ -155,7 +176,12 @@ impl Config {
                 format!(
                     "auth.default `{}` is not a scheme (schemes: {}, or none)",
                     config.auth_default,
-                    config.schemes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    config
+                        .schemes
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -168,10 +194,12 @@ type Fail = (usize, String);
 fn text_of(node: &Node, what: &str) -> Result<String, Fail> {
     match &node.value {
         yaml::Value::Null => Err((node.offset, format!("`{what}` needs a value"))),
-        _ => node
-            .scalar_text()
-            .map(str::to_string)
-            .ok_or_else(|| (node.offset, format!("`{what}` must be text, not {}", node.kind()))),
+        _ => node.scalar_text().map(str::to_string).ok_or_else(|| {
+            (
+                node.offset,
+                format!("`{what}` must be text, not {}", node.kind()),
+            )
+        }),
     }
 }
 
@@ -183,7 +211,11 @@ fn languages(node: &Node) -> Result<Vec<LanguageEntry>, Fail> {
     for item in items {
         let entry = if item.as_map().is_some() {
             let mut e = LanguageEntry::default();
-            for (k, v) in yaml::known_fields(item, "languages entry", &["name", "title", "fence", "run", "ext"])? {
+            for (k, v) in yaml::known_fields(
+                item,
+                "languages entry",
+                &["name", "title", "fence", "run", "ext"],
+            )? {
                 match k {
                     "name" => e.name = text_of(v, k)?,
                     "title" => e.title = Some(text_of(v, k)?),
@@ -195,7 +227,10 @@ fn languages(node: &Node) -> Result<Vec<LanguageEntry>, Fail> {
                                 .iter()
                                 .map(|p| text_of(p, "run"))
                                 .collect::<Result<Vec<_>, _>>()?,
-                            _ => text_of(v, k)?.split_whitespace().map(str::to_string).collect(),
+                            _ => text_of(v, k)?
+                                .split_whitespace()
+                                .map(str::to_string)
+                                .collect(),
                         };
                         if run.is_empty() {
                             return Err((v.offset, "`run` needs a program".into()));
@@ -216,7 +251,10 @@ fn languages(node: &Node) -> Result<Vec<LanguageEntry>, Fail> {
             }
         };
         if out.iter().any(|e| e.name == entry.name) {
-            return Err((item.offset, format!("language `{}` is listed twice", entry.name)));
+            return Err((
+                item.offset,
+                format!("language `{}` is listed twice", entry.name),
+            ));
         }
         out.push(entry);
     }
@@ -228,9 +266,9 @@ fn auth(node: &Node, config: &mut Config) -> Result<(), Fail> {
         match key {
             "default" => config.auth_default = text_of(value, key)?,
             "schemes" => {
-                let entries = value
-                    .as_map()
-                    .ok_or_else(|| (value.offset, "`auth.schemes` must be a mapping".to_string()))?;
+                let entries = value.as_map().ok_or_else(|| {
+                    (value.offset, "`auth.schemes` must be a mapping".to_string())
+                })?;
                 for (k, v) in entries {
                     let name = text_of(k, "scheme name")?;
                     if name == "none" {
@@ -282,7 +320,10 @@ fn scheme(node: &Node, what: &str) -> Result<Scheme, Fail> {
             value,
         });
     }
-    Err((node.offset, format!("`{what}` needs `header`, `basic` or `query`")))
+    Err((
+        node.offset,
+        format!("`{what}` needs `header`, `basic` or `query`"),
+    ))
 }
 
 #[cfg(test)]
@@ -304,10 +345,22 @@ mod tests {
         assert_eq!(c.auth_default, "bearer");
         assert_eq!(
             c.schemes["bearer"],
-            Scheme::Header { name: "Authorization".into(), value: "Bearer T".into() }
+            Scheme::Header {
+                name: "Authorization".into(),
+                value: "Bearer T".into()
+            }
         );
-        assert_eq!(c.schemes["k2"], Scheme::Query { name: "key".into(), value: "K".into() });
-        assert_eq!(c.languages[1].run.as_deref(), Some(&["ruby".to_string(), "-W0".to_string()][..]));
+        assert_eq!(
+            c.schemes["k2"],
+            Scheme::Query {
+                name: "key".into(),
+                value: "K".into()
+            }
+        );
+        assert_eq!(
+            c.languages[1].run.as_deref(),
+            Some(&["ruby".to_string(), "-W0".to_string()][..])
+        );
         assert_eq!(c.placement, Placement::Body);
         assert_eq!(c.request_block, "");
     }

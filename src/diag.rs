@@ -20,7 +20,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(path: &Path, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: &Path,
+        position: Option<(usize, usize)>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             path: path.to_path_buf(),
             position,
@@ -29,7 +33,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: &Path, position: Option<(usize, usize)>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: &Path,
+        position: Option<(usize, usize)>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, position, message)

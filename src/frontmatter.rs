@@ -35,7 +35,11 @@ impl Endpoint {
     /// A page is an endpoint page when it has a non-empty `method:` or a `request:`.
     pub fn is_endpoint(&self) -> bool {
         self.snippets
-            && (self.request.is_some() || self.method.as_ref().is_some_and(|m| !m.value.trim().is_empty()))
+            && (self.request.is_some()
+                || self
+                    .method
+                    .as_ref()
+                    .is_some_and(|m| !m.value.trim().is_empty()))
     }
 }
 
@@ -102,10 +106,20 @@ pub fn interpret(root: &Node, base: usize) -> Result<Endpoint, Vec<Problem>> {
     };
     for (k, v) in entries {
         match k.scalar_text() {
-            Some("title") => ep.title = v.scalar_text().map(|t| At { value: t.to_string(), offset: at(v) }),
+            Some("title") => {
+                ep.title = v.scalar_text().map(|t| At {
+                    value: t.to_string(),
+                    offset: at(v),
+                })
+            }
             Some("name") => ep.name = v.scalar_text().map(str::to_string),
             Some("method") => match v.scalar_text() {
-                Some(m) => ep.method = Some(At { value: m.to_string(), offset: at(v) }),
+                Some(m) => {
+                    ep.method = Some(At {
+                        value: m.to_string(),
+                        offset: at(v),
+                    })
+                }
                 None => problems.push(Problem {
                     offset: at(v),
                     message: format!("`method` must be text, not {}", v.kind()),
@@ -126,7 +140,11 @@ pub fn interpret(root: &Node, base: usize) -> Result<Endpoint, Vec<Problem>> {
             _ => {}
         }
     }
-    if problems.is_empty() { Ok(ep) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(ep)
+    } else {
+        Err(problems)
+    }
 }
 
 fn text(n: &Node, what: &str, base: usize) -> Result<At<String>, Problem> {
@@ -145,7 +163,10 @@ fn text(n: &Node, what: &str, base: usize) -> Result<At<String>, Problem> {
 fn pairs(n: &Node, what: &str, base: usize) -> Result<Vec<(At<String>, At<String>)>, Problem> {
     let entries = n.as_map().ok_or_else(|| Problem {
         offset: n.offset + base,
-        message: format!("`{what}` must be a mapping of names to values, not {}", n.kind()),
+        message: format!(
+            "`{what}` must be a mapping of names to values, not {}",
+            n.kind()
+        ),
     })?;
     let mut out = Vec::new();
     for (k, v) in entries {
@@ -153,10 +174,16 @@ fn pairs(n: &Node, what: &str, base: usize) -> Result<Vec<(At<String>, At<String
         match &v.value {
             Value::Seq(items) => {
                 for item in items {
-                    out.push((name.clone(), text(item, &format!("{what}.{}", name.value), base)?));
+                    out.push((
+                        name.clone(),
+                        text(item, &format!("{what}.{}", name.value), base)?,
+                    ));
                 }
             }
-            _ => out.push((name.clone(), text(v, &format!("{what}.{}", name.value), base)?)),
+            _ => out.push((
+                name.clone(),
+                text(v, &format!("{what}.{}", name.value), base)?,
+            )),
         }
     }
     Ok(out)
@@ -219,7 +246,10 @@ fn request(n: &Node, base: usize) -> Result<RequestSpec, Vec<Problem>> {
                 }
                 "json" => body(BodySpec::Json(to_json(v, base)?)),
                 "form" => body(BodySpec::Form(
-                    pairs(v, key, base)?.into_iter().map(|(k, v)| (k.value, v.value)).collect(),
+                    pairs(v, key, base)?
+                        .into_iter()
+                        .map(|(k, v)| (k.value, v.value))
+                        .collect(),
                 )),
                 "multipart" => body(BodySpec::Multipart(parts(v, base)?)),
                 "body" => body(BodySpec::Raw(text(v, key, base)?.value)),
@@ -243,7 +273,11 @@ fn request(n: &Node, base: usize) -> Result<RequestSpec, Vec<Problem>> {
             problems.push(p);
         }
     }
-    if problems.is_empty() { Ok(spec) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(problems)
+    }
 }
 
 fn body_key(b: &BodySpec) -> &'static str {
@@ -259,16 +293,21 @@ fn parts(n: &Node, base: usize) -> Result<Vec<PartSpec>, Problem> {
     let Value::Seq(items) = &n.value else {
         return Err(Problem {
             offset: n.offset + base,
-            message: "`multipart` must be a list of parts such as `{ name: note, value: hi }`".into(),
+            message: "`multipart` must be a list of parts such as `{ name: note, value: hi }`"
+                .into(),
         });
     };
     let mut out = Vec::new();
     for item in items {
-        let fields = yaml::known_fields(item, "multipart part", &["name", "value", "file", "content_type"])
-            .map_err(|(o, m)| Problem {
-                offset: o + base,
-                message: m,
-            })?;
+        let fields = yaml::known_fields(
+            item,
+            "multipart part",
+            &["name", "value", "file", "content_type"],
+        )
+        .map_err(|(o, m)| Problem {
+            offset: o + base,
+            message: m,
+        })?;
         let mut part = PartSpec {
             name: String::new(),
             value: None,
@@ -318,7 +357,12 @@ pub fn to_json(n: &Node, base: usize) -> Result<serde_json::Value, Problem> {
             offset: n.offset + base,
             message: format!("`{raw}` has no JSON form (JSON numbers are finite decimals)"),
         })?),
-        Value::Seq(items) => J::Array(items.iter().map(|i| to_json(i, base)).collect::<Result<_, _>>()?),
+        Value::Seq(items) => J::Array(
+            items
+                .iter()
+                .map(|i| to_json(i, base))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Map(entries) => {
             let mut m = serde_json::Map::new();
             for (k, v) in entries {
@@ -387,10 +431,17 @@ mod tests {
         assert!(e.is_endpoint());
         let r = e.request.unwrap();
         assert_eq!(r.params[0].1.value, "7");
-        let q: Vec<_> = r.query.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str())).collect();
+        let q: Vec<_> = r
+            .query
+            .iter()
+            .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
+            .collect();
         assert_eq!(q, [("page", "2"), ("s", "a"), ("s", "b")]);
         match r.body.unwrap().value {
-            BodySpec::Json(v) => assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":1.50,"b":[true,null]}"#),
+            BodySpec::Json(v) => assert_eq!(
+                serde_json::to_string(&v).unwrap(),
+                r#"{"a":1.50,"b":[true,null]}"#
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -425,7 +476,11 @@ mod tests {
             ("-0.0", "-0.0"),
             ("1e3", "1e+3"),
         ] {
-            assert_eq!(json_number(yaml).map(|n| n.to_string()).as_deref(), Some(json), "{yaml}");
+            assert_eq!(
+                json_number(yaml).map(|n| n.to_string()).as_deref(),
+                Some(json),
+                "{yaml}"
+            );
         }
         assert!(json_number(".inf").is_none());
     }

@@ -1,1 +1,185 @@
-fn main() {}
+//! The command line: parse arguments, run the library, map the result to an exit code.
+
+use clap::{Parser, Subcommand};
+use docsnip::build::{self, BuildOptions, Mode, Site, SiteOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const EXAMPLES: &str = "\
+Examples:
+  docsnip docs/ out/                  build: mirror docs/ into out/ with snippets
+  docsnip --check docs/ out/          CI: exit 1 and list pages whose out/ copy is stale
+  docsnip --in-place docs/            rewrite the pages of docs/ themselves
+  docsnip --lang curl,python docs/ out/
+  docsnip verify docs/                run every snippet against a local echo server
+
+A page is an endpoint page when its front-matter has `method:` or `request:`;
+every other file is copied byte for byte. Exit codes: 0 ok, 1 a page or check
+failed, 2 bad usage.";
+
+/// Generate curl, HTTPie, Python and Node.js snippets for API docs from each page's
+/// front-matter, so that every example sends exactly the documented request.
+#[derive(Parser, Debug)]
+#[command(name = "docsnip", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The docs tree to read
+    docs: Option<PathBuf>,
+    /// Where to write the built tree (not with --in-place)
+    out: Option<PathBuf>,
+
+    /// Write nothing: exit 1 and list the pages whose output is stale
+    #[arg(long)]
+    check: bool,
+    /// Rewrite the pages of DOCS themselves (atomically, per file)
+    #[arg(long)]
+    in_place: bool,
+    /// With --check: show a diff of the first stale block of each page
+    #[arg(long, short)]
+    verbose: bool,
+
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct Common {
+    /// Config file (default: DOCS/docsnip.yml when present)
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Folder of .tera templates that override or add languages
+    #[arg(long, value_name = "DIR", global = true)]
+    templates: Option<PathBuf>,
+    /// Only these languages, in this order (e.g. curl,python)
+    #[arg(long, value_name = "LANGS", value_delimiter = ',', global = true)]
+    lang: Option<Vec<String>>,
+    /// Override the config's base_url (e.g. for staging docs)
+    #[arg(long, value_name = "URL", global = true)]
+    base_url: Option<String>,
+    /// Treat warnings as errors (for CI)
+    #[arg(long, global = true)]
+    deny_warnings: bool,
+    /// Print only errors
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every snippet with its real runtime against a local echo server
+    #[command(
+        after_help = "Example:\n  docsnip verify docs/\n  docsnip verify --lang python --templates my-templates/ docs/"
+    )]
+    Verify {
+        /// The docs tree to verify
+        docs: PathBuf,
+        /// Snippets run at once (default: the number of cores)
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Seconds one snippet may run before it is stopped
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    let c = &cli.common;
+    let site_opts = SiteOptions {
+        config: c.config.clone(),
+        templates: c.templates.clone(),
+        langs: c.lang.clone(),
+        base_url: c.base_url.clone(),
+    };
+    if let Some(Command::Verify { .. }) = &cli.command {
+        eprintln!("docsnip: verify is not available yet");
+        return ExitCode::from(2);
+    }
+    let Some(docs) = cli.docs.clone() else {
+        eprintln!("docsnip: error: missing DOCS (see docsnip --help)");
+        return ExitCode::from(2);
+    };
+    let out = match (&cli.out, cli.in_place) {
+        (Some(_), true) => return usage("--in-place takes DOCS only, not OUT"),
+        (None, true) => docs.clone(),
+        (Some(o), false) => o.clone(),
+        (None, false) => return usage("missing OUT (or use --in-place to rewrite DOCS itself)"),
+    };
+    if !docs.is_dir() {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        return ExitCode::from(2);
+    }
+    if !cli.in_place {
+        if let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize()) {
+            if d == o {
+                return usage("OUT is DOCS: use --in-place to rewrite DOCS itself");
+            }
+            if d.starts_with(&o) {
+                return usage("OUT contains DOCS: choose an OUT outside the docs tree");
+            }
+        }
+    }
+    let site = match Site::load(&docs, &site_opts) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let mode = if cli.check { Mode::Check } else { Mode::Build };
+    let opts = BuildOptions {
+        docs,
+        out,
+        mode,
+        deny_warnings: c.deny_warnings,
+    };
+    let (summary, diags) = build::run(&site, &opts);
+    for d in &diags {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    let failed = summary.errors > 0 || (c.deny_warnings && summary.warnings > 0);
+    if failed {
+        eprintln!(
+            "docsnip: {} error(s), {} warning(s); nothing was written",
+            summary.errors, summary.warnings
+        );
+        return ExitCode::from(1);
+    }
+    if mode == Mode::Check {
+        if !summary.changed.is_empty() {
+            for p in &summary.changed {
+                println!("stale: {}", opts.docs.join(p).display());
+            }
+            eprintln!(
+                "docsnip: {} of {} files stale; run docsnip without --check to update them",
+                summary.changed.len(),
+                summary.files
+            );
+            return ExitCode::from(1);
+        }
+        if !c.quiet {
+            eprintln!("{}", build::summary_line(&summary, started, "stale"));
+        }
+        return ExitCode::SUCCESS;
+    }
+    if cli.in_place && !c.quiet {
+        for p in &summary.changed {
+            println!("updated: {}", opts.docs.join(p).display());
+        }
+    }
+    if !c.quiet {
+        eprintln!("{}", build::summary_line(&summary, started, "written"));
+    }
+    ExitCode::SUCCESS
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("docsnip: error: {msg} (see docsnip --help)");
+    ExitCode::from(2)
+}

@@ -27,7 +27,9 @@ pub fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         if start >= text.len() {
             return None;
         }
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
         let r = start..end;
         start = end;
         Some(r)
@@ -59,7 +61,10 @@ pub fn front_matter(text: &str) -> FrontMatter {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut it = lines(&text[start..]).map(|r| r.start + start..r.end + start);
     match it.next() {
-        Some(first) if is_delimiter(&text[first.clone()], &["---"]) && text[first.clone()].ends_with('\n') => {
+        Some(first)
+            if is_delimiter(&text[first.clone()], &["---"])
+                && text[first.clone()].ends_with('\n') =>
+        {
             let yaml_start = first.end;
             for r in it {
                 if is_delimiter(&text[r.clone()], &["---", "..."]) {
@@ -110,13 +115,18 @@ pub fn fenced_blocks(markdown: &str) -> Vec<Block> {
                     continue;
                 };
                 let line_start = markdown[..outer.start].rfind('\n').map_or(0, |i| i + 1);
-                if !markdown[line_start..outer.start].chars().all(|c| c == ' ' || c == '\t') {
+                if !markdown[line_start..outer.start]
+                    .chars()
+                    .all(|c| c == ' ' || c == '\t')
+                {
                     continue;
                 }
                 // The block ends at the end of its closing fence's line.
                 let mut end = outer.end;
                 if end > 0 && !markdown[..end].ends_with('\n') {
-                    end = markdown[end..].find('\n').map_or(markdown.len(), |i| end + i + 1);
+                    end = markdown[end..]
+                        .find('\n')
+                        .map_or(markdown.len(), |i| end + i + 1);
                 }
                 let code = code.unwrap_or_else(|| {
                     let after_open = markdown[outer.start..]
@@ -165,15 +175,39 @@ mod tests {
     #[test]
     fn finds_closed_unclosed_and_missing_front_matter() {
         let t = "---\ntitle: x\n---\nbody\n";
-        assert_eq!(front_matter(t), FrontMatter::Closed { yaml: 4..13, body: 17 });
+        assert_eq!(
+            front_matter(t),
+            FrontMatter::Closed {
+                yaml: 4..13,
+                body: 17
+            }
+        );
         assert_eq!(front_matter("---\ntitle: x\n"), FrontMatter::Unclosed);
         assert_eq!(front_matter("# hi\n---\n"), FrontMatter::None);
         assert_eq!(front_matter("---"), FrontMatter::None);
         let crlf = "---\r\na: 1\r\n---\r\nb\r\n";
-        assert_eq!(front_matter(crlf), FrontMatter::Closed { yaml: 5..11, body: 16 });
+        assert_eq!(
+            front_matter(crlf),
+            FrontMatter::Closed {
+                yaml: 5..11,
+                body: 16
+            }
+        );
         let bom = "\u{feff}---\n---\n";
-        assert_eq!(front_matter(bom), FrontMatter::Closed { yaml: 7..7, body: 11 });
-        assert_eq!(front_matter("---\na: 1\n...\nx"), FrontMatter::Closed { yaml: 4..9, body: 13 });
+        assert_eq!(
+            front_matter(bom),
+            FrontMatter::Closed {
+                yaml: 7..7,
+                body: 11
+            }
+        );
+        assert_eq!(
+            front_matter("---\na: 1\n...\nx"),
+            FrontMatter::Closed {
+                yaml: 4..9,
+                body: 13
+            }
+        );
     }
 
     #[test]
@@ -181,13 +215,19 @@ mod tests {
         let md = "intro\n\n~~~ bash\ncurl x\n~~~\n{: title=\"Curl\" }\n\n  ~~~ json\n  {}\n  ~~~\n  {: title='Request' }\nafter\n```py\nx\n```\n";
         let b = fenced_blocks(md);
         assert_eq!(b.len(), 3);
-        assert_eq!(&md[b[0].range.clone()], "~~~ bash\ncurl x\n~~~\n{: title=\"Curl\" }\n");
+        assert_eq!(
+            &md[b[0].range.clone()],
+            "~~~ bash\ncurl x\n~~~\n{: title=\"Curl\" }\n"
+        );
         assert_eq!(b[0].title.as_deref(), Some("Curl"));
         assert_eq!(&md[b[0].code.clone()], "curl x\n");
         assert_eq!(b[0].info, "bash");
         assert_eq!(b[1].title.as_deref(), Some("Request"));
         assert_eq!(&md[b[1].code.clone()], "{}\n");
-        assert_eq!(&md[b[1].range.clone()], "  ~~~ json\n  {}\n  ~~~\n  {: title='Request' }\n");
+        assert_eq!(
+            &md[b[1].range.clone()],
+            "  ~~~ json\n  {}\n  ~~~\n  {: title='Request' }\n"
+        );
         assert_eq!(b[2].title, None);
         assert_eq!(&md[b[2].range.clone()], "```py\nx\n```\n");
     }
@@ -203,7 +243,10 @@ mod tests {
 
     #[test]
     fn ial_titles() {
-        assert_eq!(ial_title("{: title=\"Python (requests)\" }").as_deref(), Some("Python (requests)"));
+        assert_eq!(
+            ial_title("{: title=\"Python (requests)\" }").as_deref(),
+            Some("Python (requests)")
+        );
         assert_eq!(ial_title("{: .x title=\"A\"}").as_deref(), Some("A"));
         assert_eq!(ial_title("{: subtitle=\"A\"}"), None);
         assert_eq!(ial_title("title=\"A\""), None);

@@ -111,7 +111,12 @@ pub struct Layout<'a> {
 impl<'a> Layout<'a> {
     /// `yaml` is the front-matter text range, `body` where the body starts,
     /// `right_code` the page offset of the `right_code` key and its value as text.
-    pub fn new(page: &'a str, yaml: Range<usize>, body: usize, right_code: Option<(usize, &str)>) -> Self {
+    pub fn new(
+        page: &'a str,
+        yaml: Range<usize>,
+        body: usize,
+        right_code: Option<(usize, &str)>,
+    ) -> Self {
         let newline = page::newline(page);
         let body_container = Container {
             lines: page::lines(&page[body..])
@@ -123,7 +128,8 @@ impl<'a> Layout<'a> {
                 .collect(),
             indent: 0,
         };
-        let right_code = right_code.map(|(key, value)| locate_right_code(page, yaml.clone(), key, value));
+        let right_code =
+            right_code.map(|(key, value)| locate_right_code(page, yaml.clone(), key, value));
         Layout {
             page,
             newline,
@@ -140,7 +146,10 @@ impl<'a> Layout<'a> {
         let Some((_, RightCode::Block { value })) = &self.right_code else {
             return None;
         };
-        let (_, block) = value.blocks().into_iter().find(|(_, b)| b.title.as_deref() == Some(title))?;
+        let (_, block) = value
+            .blocks()
+            .into_iter()
+            .find(|(_, b)| b.title.as_deref() == Some(title))?;
         let text = value.text();
         let code = text[block.code.clone()].to_string();
         // Page offset of each code line's start.
@@ -187,7 +196,12 @@ impl<'a> Layout<'a> {
         let last_in_body = replace(&mut body, snippets, &mut placed, &lines_of);
 
         // Place the rest next to the last existing one, else per `placement`.
-        let missing: Vec<&Snippet> = snippets.iter().zip(&placed).filter(|(_, p)| !**p).map(|(s, _)| s).collect();
+        let missing: Vec<&Snippet> = snippets
+            .iter()
+            .zip(&placed)
+            .filter(|(_, p)| !**p)
+            .map(|(s, _)| s)
+            .collect();
         let mut new_right_code: Option<String> = None;
         let mut other_value: Option<String> = None;
         if !missing.is_empty() {
@@ -197,14 +211,22 @@ impl<'a> Layout<'a> {
                 new_lines.extend(lines_of(s));
             }
             match (last_in_rc, last_in_body, rc.as_mut(), placement) {
-                (Some(at), _, Some((_, RightCode::Block { value })), _) => insert_at(value, at, new_lines),
+                (Some(at), _, Some((_, RightCode::Block { value })), _) => {
+                    insert_at(value, at, new_lines)
+                }
                 (None, Some(at), _, _) => insert_at(&mut body, at, new_lines),
                 (_, _, _, Placement::Body) => append(&mut body, new_lines, nl),
-                (_, _, Some((_, RightCode::Block { value })), Placement::RightCode) => append(value, new_lines, nl),
+                (_, _, Some((_, RightCode::Block { value })), Placement::RightCode) => {
+                    append(value, new_lines, nl)
+                }
                 (_, _, Some((_, RightCode::Other { value, .. })), Placement::RightCode) => {
                     let mut c = Container {
                         lines: page::lines(value)
-                            .map(|r| Line { text: value[r].to_string(), orig: None, start: 0 })
+                            .map(|r| Line {
+                                text: value[r].to_string(),
+                                orig: None,
+                                start: 0,
+                            })
                             .collect(),
                         indent: 2,
                     };
@@ -212,7 +234,10 @@ impl<'a> Layout<'a> {
                     other_value = Some(c.text());
                 }
                 (_, _, None, Placement::RightCode) => {
-                    let mut c = Container { lines: Vec::new(), indent: 2 };
+                    let mut c = Container {
+                        lines: Vec::new(),
+                        indent: 2,
+                    };
                     new_lines.remove(0);
                     c.lines = new_lines;
                     new_right_code = Some(format!("right_code: |{nl}{}", c.render(self.page)));
@@ -233,7 +258,11 @@ impl<'a> Layout<'a> {
                 let text = other_value.as_deref().unwrap_or(value);
                 let c = Container {
                     lines: page::lines(text)
-                        .map(|r| Line { text: text[r].to_string(), orig: None, start: 0 })
+                        .map(|r| Line {
+                            text: text[r].to_string(),
+                            orig: None,
+                            start: 0,
+                        })
                         .collect(),
                     indent: 2,
                 };
@@ -255,18 +284,30 @@ impl<'a> Layout<'a> {
 }
 
 fn blank(nl: &str) -> Line {
-    Line { text: nl.to_string(), orig: None, start: 0 }
+    Line {
+        text: nl.to_string(),
+        orig: None,
+        start: 0,
+    }
 }
 
 /// Replace the first block with each snippet's title, drop later duplicates; returns the
 /// line index just after the last snippet block in the container.
-fn replace(c: &mut Container, snippets: &[Snippet], placed: &mut [bool], lines_of: &dyn Fn(&Snippet) -> Vec<Line>) -> Option<usize> {
+fn replace(
+    c: &mut Container,
+    snippets: &[Snippet],
+    placed: &mut [bool],
+    lines_of: &dyn Fn(&Snippet) -> Vec<Line>,
+) -> Option<usize> {
     let blocks = c.blocks();
     let mut last = None;
     let mut edits: Vec<(Range<usize>, Option<usize>)> = Vec::new();
     let mut seen = vec![false; snippets.len()];
     for (lines, b) in &blocks {
-        let Some(i) = snippets.iter().position(|s| Some(&s.title) == b.title.as_ref()) else {
+        let Some(i) = snippets
+            .iter()
+            .position(|s| Some(&s.title) == b.title.as_ref())
+        else {
             continue;
         };
         if seen[i] {
@@ -307,7 +348,11 @@ fn insert_at(c: &mut Container, at: usize, lines: Vec<Line>) {
 
 /// Append after the last non-blank line (trailing blank lines stay last).
 fn append(c: &mut Container, mut lines: Vec<Line>, nl: &str) {
-    let at = c.lines.iter().rposition(|l| !l.text.trim().is_empty()).map_or(0, |i| i + 1);
+    let at = c
+        .lines
+        .iter()
+        .rposition(|l| !l.text.trim().is_empty())
+        .map_or(0, |i| i + 1);
     if at == 0 {
         lines.remove(0); // nothing before: no blank line needed
     } else if !c.lines[at - 1].text.ends_with('\n') {
@@ -328,18 +373,41 @@ fn block_lines(s: &Snippet, nl: &str) -> Vec<Line> {
         .max()
         .unwrap_or(0);
     let fence = "~".repeat((longest + 1).max(3));
-    let mut lines = vec![Line { text: format!("{fence} {}{nl}", s.fence), orig: None, start: 0 }];
+    let mut lines = vec![Line {
+        text: format!("{fence} {}{nl}", s.fence),
+        orig: None,
+        start: 0,
+    }];
     for l in s.code.lines() {
-        lines.push(Line { text: format!("{l}{nl}"), orig: None, start: 0 });
+        lines.push(Line {
+            text: format!("{l}{nl}"),
+            orig: None,
+            start: 0,
+        });
     }
-    lines.push(Line { text: format!("{fence}{nl}"), orig: None, start: 0 });
-    lines.push(Line { text: format!("{{: title=\"{}\" }}{nl}", s.title), orig: None, start: 0 });
+    lines.push(Line {
+        text: format!("{fence}{nl}"),
+        orig: None,
+        start: 0,
+    });
+    lines.push(Line {
+        text: format!("{{: title=\"{}\" }}{nl}", s.title),
+        orig: None,
+        start: 0,
+    });
     lines
 }
 
 /// Find the `right_code` entry's lines and how its value is written.
-fn locate_right_code(page: &str, yaml: Range<usize>, key: usize, value: &str) -> (Range<usize>, RightCode) {
-    let key_line_end = page[key..yaml.end].find('\n').map_or(yaml.end, |i| key + i + 1);
+fn locate_right_code(
+    page: &str,
+    yaml: Range<usize>,
+    key: usize,
+    value: &str,
+) -> (Range<usize>, RightCode) {
+    let key_line_end = page[key..yaml.end]
+        .find('\n')
+        .map_or(yaml.end, |i| key + i + 1);
     // The entry runs to the next line that starts in column 0 with content.
     let mut end = key_line_end;
     for r in page::lines(&page[key_line_end..yaml.end]) {
@@ -354,12 +422,23 @@ fn locate_right_code(page: &str, yaml: Range<usize>, key: usize, value: &str) ->
     let after_colon = header.split_once(':').map_or("", |(_, v)| v).trim();
     let indicator = after_colon.split('#').next().unwrap_or("").trim();
     let is_block = indicator.starts_with('|')
-        && indicator[1..].chars().all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+        && indicator[1..]
+            .chars()
+            .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
         && key == page[..key].rfind('\n').map_or(0, |i| i + 1);
     if !is_block {
-        return (key..end, RightCode::Other { entry: key..end, value: value.to_string() });
+        return (
+            key..end,
+            RightCode::Other {
+                entry: key..end,
+                value: value.to_string(),
+            },
+        );
     }
-    let explicit = indicator[1..].chars().find(|c| c.is_ascii_digit()).and_then(|c| c.to_digit(10));
+    let explicit = indicator[1..]
+        .chars()
+        .find(|c| c.is_ascii_digit())
+        .and_then(|c| c.to_digit(10));
     let region = &page[key_line_end..end];
     let indent = explicit.map(|d| d as usize).unwrap_or_else(|| {
         page::lines(region)
@@ -371,15 +450,25 @@ fn locate_right_code(page: &str, yaml: Range<usize>, key: usize, value: &str) ->
         .map(|r| {
             let start = key_line_end + r.start;
             let line = &page[start..key_line_end + r.end];
-            let strip = if line.len() >= indent && line.as_bytes()[..indent].iter().all(|b| *b == b' ') {
-                indent
-            } else {
-                line.len() - line.trim_start_matches(' ').len()
-            };
-            Line { text: line[strip..].to_string(), orig: Some(start..start + line.len()), start: start + strip }
+            let strip =
+                if line.len() >= indent && line.as_bytes()[..indent].iter().all(|b| *b == b' ') {
+                    indent
+                } else {
+                    line.len() - line.trim_start_matches(' ').len()
+                };
+            Line {
+                text: line[strip..].to_string(),
+                orig: Some(start..start + line.len()),
+                start: start + strip,
+            }
         })
         .collect();
-    (key_line_end..end, RightCode::Block { value: Container { lines, indent } })
+    (
+        key_line_end..end,
+        RightCode::Block {
+            value: Container { lines, indent },
+        },
+    )
 }
 
 #[cfg(test)]
@@ -387,11 +476,17 @@ mod tests {
     use super::*;
 
     fn snip(title: &str, code: &str) -> Snippet {
-        Snippet { title: title.into(), fence: "bash".into(), code: code.into() }
+        Snippet {
+            title: title.into(),
+            fence: "bash".into(),
+            code: code.into(),
+        }
     }
 
     fn layout(page: &str) -> Layout<'_> {
-        let page::FrontMatter::Closed { yaml, body } = page::front_matter(page) else { panic!() };
+        let page::FrontMatter::Closed { yaml, body } = page::front_matter(page) else {
+            panic!()
+        };
         let key = page.find("right_code:").filter(|k| *k < yaml.end);
         Layout::new(page, yaml, body, key.map(|k| (k, "")))
     }
@@ -429,7 +524,10 @@ mod tests {
             "---\nmethod: get\nright_code: |\n  ~~~ bash\n  c\n  ~~~\n  {: title=\"Curl\" }\n---\nhello"
         );
         let out = layout(page).place(&s, Placement::Body);
-        assert_eq!(out, "---\nmethod: get\n---\nhello\n\n~~~ bash\nc\n~~~\n{: title=\"Curl\" }\n");
+        assert_eq!(
+            out,
+            "---\nmethod: get\n---\nhello\n\n~~~ bash\nc\n~~~\n{: title=\"Curl\" }\n"
+        );
         assert_eq!(layout(&out).place(&s, Placement::Body), out);
     }
 
@@ -438,13 +536,17 @@ mod tests {
         let page = "---\r\nmethod: get\r\n---\r\nx\r\n";
         let s = [snip("Curl", "a\n~~~\nb\n")];
         let out = layout(page).place(&s, Placement::Body);
-        assert_eq!(out, "---\r\nmethod: get\r\n---\r\nx\r\n\r\n~~~~ bash\r\na\r\n~~~\r\nb\r\n~~~~\r\n{: title=\"Curl\" }\r\n");
+        assert_eq!(
+            out,
+            "---\r\nmethod: get\r\n---\r\nx\r\n\r\n~~~~ bash\r\na\r\n~~~\r\nb\r\n~~~~\r\n{: title=\"Curl\" }\r\n"
+        );
         assert_eq!(layout(&out).place(&s, Placement::Body), out);
     }
 
     #[test]
     fn finds_the_request_block_with_page_offsets() {
-        let page = "---\nright_code: |\n  ~~~ json\n  {\"a\": 1}\n  ~~~\n  {: title=\"Request\" }\n---\n";
+        let page =
+            "---\nright_code: |\n  ~~~ json\n  {\"a\": 1}\n  ~~~\n  {: title=\"Request\" }\n---\n";
         let (code, starts) = layout(page).right_code_block("Request").unwrap();
         assert_eq!(code, "{\"a\": 1}\n");
         assert_eq!(starts, vec![page.find("{\"a").unwrap()]);

@@ -64,11 +64,20 @@ pub enum Body {
     /// round trip through an IEEE double (so a client may build the value natively, as
     /// Python's `json=` or JavaScript's `JSON.stringify` do); false means the snippet
     /// must send `text` verbatim as a string.
-    Json { text: String, lossless: bool },
-    Form { fields: Vec<Pair> },
-    Multipart { parts: Vec<Part> },
+    Json {
+        text: String,
+        lossless: bool,
+    },
+    Form {
+        fields: Vec<Pair>,
+    },
+    Multipart {
+        parts: Vec<Part>,
+    },
     /// A raw body, sent byte for byte. Its Content-Type, if any, is in the headers.
-    Raw { text: String },
+    Raw {
+        text: String,
+    },
 }
 
 /// The normalized request.
@@ -103,7 +112,11 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 
 /// Characters percent-encoded in a query name or value: everything but RFC 3986's
 /// unreserved characters.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 /// Characters percent-encoded in a path parameter value (it is one segment: `/` too).
 const SEGMENT: &AsciiSet = QUERY;
 /// Characters percent-encoded in the literal part of a path: `/`, `%` (already-encoded
@@ -152,7 +165,12 @@ pub fn normalize(
         Some(m) if !m.value.trim().is_empty() => {
             let t = m.value.trim();
             if !is_token(t) {
-                problems.push(fail(m.offset, format!("`{t}` is not an HTTP method (a method is a token such as GET or POST)")));
+                problems.push(fail(
+                    m.offset,
+                    format!(
+                        "`{t}` is not an HTTP method (a method is a token such as GET or POST)"
+                    ),
+                ));
             }
             t.to_ascii_uppercase()
         }
@@ -162,7 +180,11 @@ pub fn normalize(
     // The path: request.path, else the title.
     let path_src: Option<&At<String>> = spec.path.as_ref().or(ep.title.as_ref());
     let (path, url_base, mut query) = match path_src {
-        Some(p) if p.value.starts_with('/') || p.value.starts_with("http://") || p.value.starts_with("https://") => {
+        Some(p)
+            if p.value.starts_with('/')
+                || p.value.starts_with("http://")
+                || p.value.starts_with("https://") =>
+        {
             let (filled, missing) = fill_params(&p.value, &spec.params);
             for name in missing {
                 warnings.push(fail(
@@ -183,7 +205,11 @@ pub fn normalize(
                         .filter(|s| !s.is_empty())
                         .map(|kv| {
                             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                            let dec = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+                            let dec = |s: &str| {
+                                percent_decode_str(&s.replace('+', " "))
+                                    .decode_utf8_lossy()
+                                    .into_owned()
+                            };
                             Pair::new(dec(k), dec(v))
                         })
                         .collect()
@@ -191,14 +217,20 @@ pub fn normalize(
                 .unwrap_or_default();
             if before_query.starts_with('/') {
                 let url_base = format!("{}{}", base_url.trim_end_matches('/'), before_query);
-                let path = match base_url.split("://").nth(1).and_then(|rest| rest.find('/').map(|i| &rest[i..])) {
+                let path = match base_url
+                    .split("://")
+                    .nth(1)
+                    .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+                {
                     Some(prefix) => format!("{}{}", prefix.trim_end_matches('/'), before_query),
                     None => before_query,
                 };
                 (path, url_base, query)
             } else {
                 let rest = before_query.split("://").nth(1).unwrap_or("");
-                let path = rest.find('/').map_or("/".to_string(), |i| rest[i..].to_string());
+                let path = rest
+                    .find('/')
+                    .map_or("/".to_string(), |i| rest[i..].to_string());
                 (path, before_query, query)
             }
         }
@@ -220,16 +252,29 @@ pub fn normalize(
             (String::new(), String::new(), Vec::new())
         }
     };
-    query.extend(spec.query.iter().map(|(k, v)| Pair::new(&k.value, &v.value)));
+    query.extend(
+        spec.query
+            .iter()
+            .map(|(k, v)| Pair::new(&k.value, &v.value)),
+    );
 
     // Auth.
-    let scheme_name = spec.auth.as_ref().map_or(config.auth_default.as_str(), |a| a.value.as_str());
+    let scheme_name = spec
+        .auth
+        .as_ref()
+        .map_or(config.auth_default.as_str(), |a| a.value.as_str());
     let auth = if scheme_name == "none" {
         Auth::None
     } else {
         match config.schemes.get(scheme_name) {
-            Some(Scheme::Header { name, value }) => Auth::Header { name: name.clone(), value: value.clone() },
-            Some(Scheme::Query { name, value }) => Auth::Query { name: name.clone(), value: value.clone() },
+            Some(Scheme::Header { name, value }) => Auth::Header {
+                name: name.clone(),
+                value: value.clone(),
+            },
+            Some(Scheme::Query { name, value }) => Auth::Query {
+                name: name.clone(),
+                value: value.clone(),
+            },
             Some(Scheme::Basic { username, password }) => Auth::Basic {
                 username: username.clone(),
                 password: password.clone(),
@@ -239,7 +284,10 @@ pub fn normalize(
                 let known: Vec<&str> = config.schemes.keys().map(String::as_str).collect();
                 problems.push(fail(
                     offset,
-                    format!("unknown auth scheme `{scheme_name}` (configured: {}, or none)", known.join(", ")),
+                    format!(
+                        "unknown auth scheme `{scheme_name}` (configured: {}, or none)",
+                        known.join(", ")
+                    ),
                 ));
                 Auth::None
             }
@@ -248,7 +296,11 @@ pub fn normalize(
 
     let mut headers = Vec::new();
     match &auth {
-        Auth::Header { name, value } => headers.push(Header { name: name.clone(), value: value.clone(), implied: false }),
+        Auth::Header { name, value } => headers.push(Header {
+            name: name.clone(),
+            value: value.clone(),
+            implied: false,
+        }),
         Auth::Query { name, value } => query.push(Pair::new(name, value)),
         Auth::None | Auth::Basic { .. } => {}
     }
@@ -267,16 +319,26 @@ pub fn normalize(
             ));
         }
         if let Some(why) = header_value_problem(&v.value) {
-            problems.push(fail(v.offset, format!("the value of header `{}` {why}", k.value)));
+            problems.push(fail(
+                v.offset,
+                format!("the value of header `{}` {why}", k.value),
+            ));
         }
-        headers.push(Header { name: k.value.clone(), value: v.value.clone(), implied: false });
+        headers.push(Header {
+            name: k.value.clone(),
+            value: v.value.clone(),
+            implied: false,
+        });
     }
     if !spec.cookies.is_empty() {
         let mut cookie = String::new();
         for (k, v) in &spec.cookies {
-            if let Some(why) = header_value_problem(&format!("{}={}", k.value, v.value)).or(
-                (k.value.contains([';', '=', ' ']) || v.value.contains(';')).then_some("holds `;`, `=` or a space where a cookie cannot"),
-            ) {
+            if let Some(why) = header_value_problem(&format!("{}={}", k.value, v.value)).or((k
+                .value
+                .contains([';', '=', ' '])
+                || v.value.contains(';'))
+            .then_some("holds `;`, `=` or a space where a cookie cannot"))
+            {
                 problems.push(fail(v.offset, format!("cookie `{}` {why}", k.value)));
             }
             if !cookie.is_empty() {
@@ -284,39 +346,74 @@ pub fn normalize(
             }
             cookie.push_str(&format!("{}={}", k.value, v.value));
         }
-        headers.push(Header { name: "Cookie".into(), value: cookie, implied: false });
+        headers.push(Header {
+            name: "Cookie".into(),
+            value: cookie,
+            implied: false,
+        });
     }
 
     // Body.
-    let has_header = |name: &str, headers: &[Header]| headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
-    let body_spec = spec.body.as_ref().map(|b| b.value.clone()).or(block_body.map(BodySpec::Json));
+    let has_header =
+        |name: &str, headers: &[Header]| headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+    let body_spec = spec
+        .body
+        .as_ref()
+        .map(|b| b.value.clone())
+        .or(block_body.map(BodySpec::Json));
     let body = match body_spec {
         None => Body::None,
         Some(BodySpec::Json(v)) => {
             let text = serde_json::to_string_pretty(&v).unwrap_or_default();
             if let Some(ct) = &spec.content_type {
-                headers.push(Header { name: "Content-Type".into(), value: ct.value.clone(), implied: false });
+                headers.push(Header {
+                    name: "Content-Type".into(),
+                    value: ct.value.clone(),
+                    implied: false,
+                });
             } else if !has_header("Content-Type", &headers) {
-                headers.push(Header { name: "Content-Type".into(), value: "application/json".into(), implied: true });
+                headers.push(Header {
+                    name: "Content-Type".into(),
+                    value: "application/json".into(),
+                    implied: true,
+                });
             }
-            Body::Json { lossless: lossless(&v), text }
+            Body::Json {
+                lossless: lossless(&v),
+                text,
+            }
         }
         Some(BodySpec::Raw(text)) => {
             if let Some(ct) = &spec.content_type {
-                headers.push(Header { name: "Content-Type".into(), value: ct.value.clone(), implied: false });
+                headers.push(Header {
+                    name: "Content-Type".into(),
+                    value: ct.value.clone(),
+                    implied: false,
+                });
             }
             Body::Raw { text }
         }
         Some(b @ (BodySpec::Form(_) | BodySpec::Multipart(_))) => {
             if let Some(ct) = &spec.content_type {
-                problems.push(fail(ct.offset, "`content_type` goes with `body` or `json`; form and multipart set their own".into()));
+                problems.push(fail(
+                    ct.offset,
+                    "`content_type` goes with `body` or `json`; form and multipart set their own"
+                        .into(),
+                ));
             }
             match b {
-                BodySpec::Form(fields) => Body::Form { fields: fields.into_iter().map(|(k, v)| Pair::new(k, v)).collect() },
+                BodySpec::Form(fields) => Body::Form {
+                    fields: fields.into_iter().map(|(k, v)| Pair::new(k, v)).collect(),
+                },
                 BodySpec::Multipart(parts) => Body::Multipart {
                     parts: parts
                         .into_iter()
-                        .map(|p| Part { name: p.name, value: p.value, file: p.file, content_type: p.content_type })
+                        .map(|p| Part {
+                            name: p.name,
+                            value: p.value,
+                            file: p.file,
+                            content_type: p.content_type,
+                        })
                         .collect(),
                 },
                 _ => unreachable!(),
@@ -343,15 +440,38 @@ pub fn normalize(
     }
     let encoded: Vec<String> = query
         .iter()
-        .map(|p| format!("{}={}", utf8_percent_encode(&p.name, QUERY), utf8_percent_encode(&p.value, QUERY)))
+        .map(|p| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(&p.name, QUERY),
+                utf8_percent_encode(&p.value, QUERY)
+            )
+        })
         .collect();
-    let url = if encoded.is_empty() { url_base.clone() } else { format!("{url_base}?{}", encoded.join("&")) };
+    let url = if encoded.is_empty() {
+        url_base.clone()
+    } else {
+        format!("{url_base}?{}", encoded.join("&"))
+    };
     let name = ep
         .name
         .clone()
         .or_else(|| ep.title.as_ref().map(|t| t.value.clone()))
         .unwrap_or_default();
-    Ok((Request { name, method, url, url_base, path, query, headers, auth, body }, warnings))
+    Ok((
+        Request {
+            name,
+            method,
+            url,
+            url_base,
+            path,
+            query,
+            headers,
+            auth,
+            body,
+        },
+        warnings,
+    ))
 }
 
 /// Why a header value cannot be sent exactly, if it cannot.
@@ -370,7 +490,13 @@ fn header_value_problem(v: &str) -> Option<&'static str> {
 /// The placeholder shown for a path parameter without a value: `{order_uuid}` -> `ORDER_UUID`.
 pub fn placeholder(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -382,12 +508,15 @@ fn fill_params(path: &str, params: &[(String, At<String>)]) -> (String, Vec<Stri
     let mut rest = path;
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
     while !rest.is_empty() {
-        let found = [("{", "}"), ("<", ">"), ("&lt;", "&gt;")].iter().find_map(|(open, close)| {
-            let inner = rest.strip_prefix(open)?;
-            let end = inner.find(close)?;
-            let name = &inner[..end];
-            (!name.is_empty() && name.chars().all(is_name)).then_some((name, open.len() + end + close.len()))
-        });
+        let found = [("{", "}"), ("<", ">"), ("&lt;", "&gt;")]
+            .iter()
+            .find_map(|(open, close)| {
+                let inner = rest.strip_prefix(open)?;
+                let end = inner.find(close)?;
+                let name = &inner[..end];
+                (!name.is_empty() && name.chars().all(is_name))
+                    .then_some((name, open.len() + end + close.len()))
+            });
         if let Some((name, len)) = found {
             match params.iter().find(|(k, _)| k == name) {
                 Some((_, v)) => out.extend(utf8_percent_encode(&v.value, SEGMENT)),
@@ -448,7 +577,10 @@ pub fn same_decimal(a: &str, b: &str) -> bool {
             return None;
         }
         let lead = digits.len() - digits.trim_start_matches('0').len();
-        let d = digits.trim_start_matches('0').trim_end_matches('0').to_string();
+        let d = digits
+            .trim_start_matches('0')
+            .trim_end_matches('0')
+            .to_string();
         if d.is_empty() {
             return Some((false, String::new(), 0));
         }
@@ -462,7 +594,9 @@ pub fn same_decimal(a: &str, b: &str) -> bool {
 /// What kind of live credential `value` looks like, if it looks like one: a long hex or
 /// base64 run, a `sk_live_…` key, or a JWT. Placeholders (`YOUR_TOKEN`) do not.
 pub fn looks_like_secret(value: &str) -> Option<&'static str> {
-    for word in value.split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | ',' | ';' | '"' | '\'')) {
+    for word in
+        value.split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | ',' | ';' | '"' | '\''))
+    {
         if word.starts_with("sk_live_") || word.starts_with("rk_live_") {
             return Some("a live API key");
         }
@@ -474,7 +608,9 @@ pub fn looks_like_secret(value: &str) -> Option<&'static str> {
             return Some("a long hex token");
         }
         if word.len() >= 32
-            && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
             && word.bytes().any(|b| b.is_ascii_digit())
             && word.bytes().any(|b| b.is_ascii_lowercase())
             && word.bytes().any(|b| b.is_ascii_uppercase())
@@ -500,10 +636,17 @@ mod tests {
         let (r, w) = norm("title: /orders/&lt;id&gt;/{x}\nname: Add\nmethod: post\nrequest:\n  params: { id: 'a b/c' }\n  query: { q: 'é&', n: [1, 2] }\n  headers: { X-A: v }\n  cookies: { s: abc, t: d }\n  json: { a: 1 }\n").unwrap();
         assert_eq!(r.method, "POST");
         assert_eq!(r.path, "/orders/a%20b%2Fc/X");
-        assert_eq!(r.url, "https://api.example.com/orders/a%20b%2Fc/X?q=%C3%A9%26&n=1&n=2");
+        assert_eq!(
+            r.url,
+            "https://api.example.com/orders/a%20b%2Fc/X?q=%C3%A9%26&n=1&n=2"
+        );
         assert_eq!(w.len(), 1);
         assert!(w[0].message.contains("`x` has no value"), "{w:?}");
-        let names: Vec<_> = r.headers.iter().map(|h| (h.name.as_str(), h.value.as_str(), h.implied)).collect();
+        let names: Vec<_> = r
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str(), h.implied))
+            .collect();
         assert_eq!(
             names,
             [
@@ -513,7 +656,13 @@ mod tests {
                 ("Content-Type", "application/json", true)
             ]
         );
-        assert_eq!(r.body, Body::Json { text: "{\n  \"a\": 1\n}".into(), lossless: true });
+        assert_eq!(
+            r.body,
+            Body::Json {
+                text: "{\n  \"a\": 1\n}".into(),
+                lossless: true
+            }
+        );
     }
 
     #[test]
@@ -528,20 +677,28 @@ mod tests {
 
     #[test]
     fn bad_method_header_and_value() {
-        let p = norm("title: /a\nmethod: 'GE T'\nrequest:\n  headers: { 'X A': 1, X-B: \"a\\nb\" }\n").unwrap_err();
+        let p =
+            norm("title: /a\nmethod: 'GE T'\nrequest:\n  headers: { 'X A': 1, X-B: \"a\\nb\" }\n")
+                .unwrap_err();
         assert_eq!(p.len(), 3, "{p:?}");
     }
 
     #[test]
     fn numbers_and_secrets() {
-        assert!(lossless(&serde_json::json!({"a": 1.5, "b": [9007199254740992u64]})));
+        assert!(lossless(
+            &serde_json::json!({"a": 1.5, "b": [9007199254740992u64]})
+        ));
         let big: serde_json::Value = serde_json::from_str("[12345678901234567890123]").unwrap();
         assert!(!lossless(&big));
-        let long: serde_json::Value = serde_json::from_str("[0.1000000000000000055511151231257827]").unwrap();
+        let long: serde_json::Value =
+            serde_json::from_str("[0.1000000000000000055511151231257827]").unwrap();
         assert!(!lossless(&long));
         assert!(same_decimal("1.50", "15e-1"));
         assert!(same_decimal("-0.0", "0"));
-        assert_eq!(looks_like_secret("Token 0123456789abcdef0123456789abcdef01234567"), Some("a long hex token"));
+        assert_eq!(
+            looks_like_secret("Token 0123456789abcdef0123456789abcdef01234567"),
+            Some("a long hex token")
+        );
         assert_eq!(looks_like_secret("Token YOUR_AUTH_TOKEN"), None);
         assert_eq!(looks_like_secret("sk_live_abc"), Some("a live API key"));
     }

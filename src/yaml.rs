@@ -143,7 +143,12 @@ fn finish(n: Spanned<Raw>, src: &str) -> Node {
     let value = match n.value {
         Raw::Null => Value::Null,
         Raw::String(s) => Value::String(s),
-        Raw::Bool(b) => Value::Bool(b, raw_token(src, offset).unwrap_or(if b { "true" } else { "false" }).to_string()),
+        Raw::Bool(b) => Value::Bool(
+            b,
+            raw_token(src, offset)
+                .unwrap_or(if b { "true" } else { "false" })
+                .to_string(),
+        ),
         Raw::Int(s) => Value::Number(raw_token(src, offset).map(str::to_string).unwrap_or(s)),
         Raw::Number(f) => Value::Number(
             raw_token(src, offset)
@@ -261,7 +266,10 @@ mod tests {
         let m = map(&n);
         assert_eq!(m[0].1.value, Value::Number("1.10".into()));
         assert_eq!(m[0].1.offset, 3);
-        assert_eq!(m[1].1.value, Value::Number("12345678901234567890123".into()));
+        assert_eq!(
+            m[1].1.value,
+            Value::Number("12345678901234567890123".into())
+        );
         assert_eq!(m[2].1.value, Value::Bool(true, "True".into()));
         assert_eq!(m[3].1.value, Value::String("x".into()));
         assert_eq!(m[4].1.value, Value::Null);
@@ -312,7 +320,10 @@ pub fn known_fields<'a>(
     known: &[&str],
 ) -> Result<Vec<(&'a str, &'a Node)>, (usize, String)> {
     let Some(entries) = node.as_map() else {
-        return Err((node.offset, format!("`{what}` must be a mapping, not {}", node.kind())));
+        return Err((
+            node.offset,
+            format!("`{what}` must be a mapping, not {}", node.kind()),
+        ));
     };
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
@@ -322,7 +333,10 @@ pub fn known_fields<'a>(
         if !known.contains(&key) {
             return Err((
                 k.offset,
-                format!("unknown key `{key}` under `{what}` (expected one of: {})", known.join(", ")),
+                format!(
+                    "unknown key `{key}` under `{what}` (expected one of: {})",
+                    known.join(", ")
+                ),
             ));
         }
         out.push((key, v));
