@@ -136,6 +136,10 @@ fn is_markdown(path: &Path) -> bool {
     )
 }
 
+/// A page that could not be built; its diagnostics say why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageFailed;
+
 /// The result of reading a page up to its request: none for a non-endpoint page.
 pub struct Parsed<'a> {
     pub layout: Layout<'a>,
@@ -150,7 +154,7 @@ pub fn parse_page<'a>(
     site: &Site,
     base_url: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Option<Parsed<'a>>, ()> {
+) -> Result<Option<Parsed<'a>>, PageFailed> {
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body) = match page::front_matter(text) {
         FrontMatter::None => return Ok(None),
@@ -186,7 +190,7 @@ pub fn parse_page<'a>(
                 Some(pos),
                 format!("invalid YAML front-matter: {}", e.message),
             ));
-            return Err(());
+            return Err(PageFailed);
         }
     };
     let ep = match frontmatter::interpret(&root, yaml_range.start) {
@@ -197,7 +201,7 @@ pub fn parse_page<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
             );
-            return Err(());
+            return Err(PageFailed);
         }
     };
     if !ep.is_endpoint() {
@@ -219,33 +223,33 @@ pub fn parse_page<'a>(
     // The right_code Request block is the body when `request:` gives none.
     let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
     let mut block_body = None;
-    if !has_body && !site.config.request_block.is_empty() {
-        if let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block) {
-            if !code.trim().is_empty() {
-                match serde_json::from_str::<serde_json::Value>(&code) {
-                    Ok(v) => block_body = Some(v),
-                    Err(e) => {
-                        let line = e.line().max(1);
-                        let pos = line_starts
-                            .get(line - 1)
-                            .map(|&start| {
-                                let (l, c) = line_col(text, start);
-                                (l, c + e.column().saturating_sub(1))
-                            })
-                            .or_else(|| at(line_starts.first().copied().unwrap_or(0)));
-                        let msg = e.to_string();
-                        let msg = msg.split(" at line ").next().unwrap_or(&msg);
-                        diags.push(Diagnostic::error(
-                            shown,
-                            pos,
-                            format!(
-                                "the `{}` block in right_code is not valid JSON: {msg}",
-                                site.config.request_block
-                            ),
-                        ));
-                        return Err(());
-                    }
-                }
+    if !has_body
+        && !site.config.request_block.is_empty()
+        && let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block)
+        && !code.trim().is_empty()
+    {
+        match serde_json::from_str::<serde_json::Value>(&code) {
+            Ok(v) => block_body = Some(v),
+            Err(e) => {
+                let line = e.line().max(1);
+                let pos = line_starts
+                    .get(line - 1)
+                    .map(|&start| {
+                        let (l, c) = line_col(text, start);
+                        (l, c + e.column().saturating_sub(1))
+                    })
+                    .or_else(|| at(line_starts.first().copied().unwrap_or(0)));
+                let msg = e.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                diags.push(Diagnostic::error(
+                    shown,
+                    pos,
+                    format!(
+                        "the `{}` block in right_code is not valid JSON: {msg}",
+                        site.config.request_block
+                    ),
+                ));
+                return Err(PageFailed);
             }
         }
     }
@@ -264,7 +268,7 @@ pub fn parse_page<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
             );
-            Err(())
+            Err(PageFailed)
         }
     }
 }
@@ -295,23 +299,15 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let parsed = match parse_page(shown, text, site, &site.base_url, &mut diags) {
         Ok(Some(p)) => p,
         Ok(None) => return (Output::Copy, diags),
-        Err(()) => return (Output::Failed, diags),
+        Err(PageFailed) => return (Output::Failed, diags),
     };
-    let ctx = Renderer::context(&parsed.request);
-    let mut snippets = Vec::with_capacity(site.languages.len());
-    for lang in &site.languages {
-        match site.renderer.render_with(&lang.name, &ctx) {
-            Ok(code) => snippets.push(Snippet {
-                title: lang.title.clone(),
-                fence: lang.fence.clone(),
-                code,
-            }),
-            Err(e) => {
-                diags.push(Diagnostic::error(shown, Some((1, 1)), e.to_string()));
-                return (Output::Failed, diags);
-            }
+    let snippets = match render_snippets(shown, &parsed.request, site) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return (Output::Failed, diags);
         }
-    }
+    };
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
@@ -321,10 +317,10 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
         if let Some((word, kind)) = found {
             leaked.push(title);
-            if first_secret.is_none() {
-                if let Some(i) = text.find(word) {
-                    first_secret = Some((&text[i..i + word.len()], kind));
-                }
+            if first_secret.is_none()
+                && let Some(i) = text.find(word)
+            {
+                first_secret = Some((&text[i..i + word.len()], kind));
             }
         }
     }
@@ -342,6 +338,28 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let text = parsed.layout.place(&snippets, site.config.placement);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
+}
+
+/// Render every active language's snippet for a request.
+pub fn render_snippets(
+    shown: &Path,
+    request: &Request,
+    site: &Site,
+) -> Result<Vec<Snippet>, Diagnostic> {
+    let ctx = Renderer::context(request);
+    site.languages
+        .iter()
+        .map(|lang| {
+            site.renderer
+                .render_with(&lang.name, &ctx)
+                .map(|code| Snippet {
+                    title: lang.title.clone(),
+                    fence: lang.fence.clone(),
+                    code,
+                })
+                .map_err(|e| Diagnostic::error(shown, None, e.to_string()))
+        })
+        .collect()
 }
 
 /// Which mode a run is in.
@@ -376,6 +394,8 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
 }
 
+type ReadResult = Result<Vec<u8>, std::io::Error>;
+
 /// A file found in DOCS.
 struct Entry {
     rel: PathBuf,
@@ -392,11 +412,11 @@ fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec<Ent
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || (!e.file_name().to_string_lossy().starts_with('.')
-                    && !(e.file_type().is_dir()
-                        && out_canon.is_some()
-                        && e.path().canonicalize().ok() == out_canon))
+            let hidden = e.file_name().to_string_lossy().starts_with('.');
+            let is_out = e.file_type().is_dir()
+                && out_canon.is_some()
+                && e.path().canonicalize().ok() == out_canon;
+            e.depth() == 0 || !(hidden || is_out)
         });
     for item in walker {
         let e = match item {
@@ -455,12 +475,7 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         (!in_place).then_some(opts.out.as_path()),
         &mut diags,
     );
-    let processed: Vec<(
-        Entry,
-        Result<Vec<u8>, std::io::Error>,
-        Output,
-        Vec<Diagnostic>,
-    )> = entries
+    let processed: Vec<(Entry, ReadResult, Output, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|e| {
             let shown = opts.docs.join(&e.rel);
@@ -539,14 +554,14 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 fn write_all(writes: &[(PathBuf, Vec<u8>)], in_place: bool) -> Result<(), Diagnostic> {
     if in_place {
         for (target, _) in writes {
-            if let Ok(meta) = std::fs::metadata(target) {
-                if meta.permissions().readonly() {
-                    return Err(Diagnostic::error(
-                        target,
-                        None,
-                        "the file is read-only; nothing was written",
-                    ));
-                }
+            if let Ok(meta) = std::fs::metadata(target)
+                && meta.permissions().readonly()
+            {
+                return Err(Diagnostic::error(
+                    target,
+                    None,
+                    "the file is read-only; nothing was written",
+                ));
             }
         }
     }

@@ -16,7 +16,11 @@ use std::fmt::Write as _;
 pub fn sh(s: &str) -> String {
     let plain = !s.is_empty()
         && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b',')
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b','
+                )
         });
     if plain { s.to_owned() } else { sh_quote(s) }
 }
@@ -252,6 +256,16 @@ pub fn httpie_item(s: &str) -> String {
     out
 }
 
+/// `s` as the value side of an HTTPie request item, after its separator: only a
+/// leading separator character needs a backslash (it would make the separator a longer
+/// one: `:=`, `=@`, `==`, …); HTTPie takes the rest of the item literally.
+pub fn httpie_value(s: &str) -> String {
+    match s.chars().next() {
+        Some(c) if HTTPIE_SPECIAL.contains(&c) => format!("\\{s}"),
+        _ => s.to_owned(),
+    }
+}
+
 /// Whether [`httpie_item`] can express `s` exactly. HTTPie has no escape for a
 /// backslash: `\` followed by a separator character always means that character, so
 /// a string holding `\:`, `\;`, `\=` or `\@` cannot be written as an item.
@@ -288,6 +302,15 @@ pub fn curl_form_path(path: &str) -> String {
 /// for an uploaded file.
 pub fn basename(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// `s` on one line, for a comment: line breaks, controls and invisible formatting
+/// characters (see the literal escapes) become spaces, so a comment cannot end early
+/// (`\n`, U+2028 in JavaScript) or hide text.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if is_invisible(c) { ' ' } else { c })
+        .collect()
 }
 
 /// Whether every character of `s` is ASCII (clients send such header values and
@@ -358,7 +381,11 @@ mod tests {
         for s in HOSTILE.iter().filter(|s| !s.contains('\0')) {
             for quoted in [sh(s), sh_quote(s)] {
                 let script = format!("printf %s {quoted}");
-                let out = Command::new("bash").arg("-c").arg(&script).output().unwrap();
+                let out = Command::new("bash")
+                    .arg("-c")
+                    .arg(&script)
+                    .output()
+                    .unwrap();
                 assert!(out.status.success(), "{script:?}");
                 assert_eq!(String::from_utf8(out.stdout).unwrap(), *s, "{script:?}");
             }
@@ -395,8 +422,16 @@ mod tests {
         for s in HOSTILE {
             prog.push_str(&format!("print(json.dumps({}))\n", py_str(s)));
         }
-        let out = Command::new("python3").arg("-c").arg(&prog).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(&prog)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let lines: Vec<String> = String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -415,7 +450,11 @@ mod tests {
             prog.push_str(&format!("console.log(JSON.stringify({}));\n", js_str(s)));
         }
         let out = Command::new("node").arg("-e").arg(&prog).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let lines: Vec<String> = String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -445,7 +484,10 @@ mod tests {
             "{\n    \"b\": [\n        1,\n        True,\n        None,\n    ],\n    \"a\": {},\n    \"c\": \"x\",\n}"
         );
         assert_eq!(py_literal("[]", 4).unwrap(), "[]");
-        assert_eq!(py_literal("12345678901234567890123", 0).unwrap(), "12345678901234567890123");
+        assert_eq!(
+            py_literal("12345678901234567890123", 0).unwrap(),
+            "12345678901234567890123"
+        );
         assert_eq!(py_literal("1.50", 0).unwrap(), "1.50");
         let nested = py_literal(r#"{"a": 1}"#, 4).unwrap();
         assert_eq!(nested, "{\n        \"a\": 1,\n    }");
@@ -484,7 +526,11 @@ mod tests {
             py_literal(JSON, 0).unwrap(),
             py_str(JSON)
         );
-        let out = Command::new("python3").arg("-c").arg(&prog).output().unwrap();
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(&prog)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "{}\n{prog}",
@@ -537,6 +583,9 @@ mod tests {
     fn httpie_items() {
         assert_eq!(httpie_item("a=b:c@d;e"), r"a\=b\:c\@d\;e");
         assert_eq!(httpie_item(r"back\slash"), r"back\slash");
+        assert_eq!(httpie_value("@x=y"), r"\@x=y");
+        assert_eq!(httpie_value("x=y:z"), "x=y:z");
+        assert_eq!(httpie_value(""), "");
         assert!(httpie_exact(r"back\slash"));
         assert!(!httpie_exact(r"a\=b"));
         assert!(httpie_exact("a=b"));
@@ -547,6 +596,11 @@ mod tests {
         assert_eq!(curl_form_path("data/inventory.csv"), "data/inventory.csv");
         assert_eq!(curl_form_path("a;b.csv"), r#""a;b.csv""#);
         assert_eq!(curl_form_path(r#"q"\.txt"#), r#""q\"\\.txt""#);
+    }
+
+    #[test]
+    fn one_line_comments() {
+        assert_eq!(one_line("a\nb\u{2028}c\td😀"), "a b c d😀");
     }
 
     #[test]

@@ -159,8 +159,10 @@ fn text(n: &Node, what: &str, base: usize) -> Result<At<String>, Problem> {
         })
 }
 
+type Pairs = Vec<(At<String>, At<String>)>;
+
 /// `name: value` pairs in order; a list value repeats the name.
-fn pairs(n: &Node, what: &str, base: usize) -> Result<Vec<(At<String>, At<String>)>, Problem> {
+fn pairs(n: &Node, what: &str, base: usize) -> Result<Pairs, Problem> {
     let entries = n.as_map().ok_or_else(|| Problem {
         offset: n.offset + base,
         message: format!(

@@ -113,14 +113,14 @@ fn main() -> ExitCode {
         eprintln!("{}: error: DOCS is not a folder", docs.display());
         return ExitCode::from(2);
     }
-    if !cli.in_place {
-        if let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize()) {
-            if d == o {
-                return usage("OUT is DOCS: use --in-place to rewrite DOCS itself");
-            }
-            if d.starts_with(&o) {
-                return usage("OUT contains DOCS: choose an OUT outside the docs tree");
-            }
+    if !cli.in_place
+        && let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize())
+    {
+        if d == o {
+            return usage("OUT is DOCS: use --in-place to rewrite DOCS itself");
+        }
+        if d.starts_with(&o) {
+            return usage("OUT contains DOCS: choose an OUT outside the docs tree");
         }
     }
     let site = match Site::load(&docs, &site_opts) {

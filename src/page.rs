@@ -135,11 +135,11 @@ pub fn fenced_blocks(markdown: &str) -> Vec<Block> {
                     after_open.min(end)..after_open.min(end)
                 });
                 let mut title = None;
-                if let Some(next) = lines(&markdown[end..]).next() {
-                    if let Some(t) = ial_title(content(&markdown[end..end + next.end])) {
-                        title = Some(t);
-                        end += next.end;
-                    }
+                if let Some(next) = lines(&markdown[end..]).next()
+                    && let Some(t) = ial_title(content(&markdown[end..end + next.end]))
+                {
+                    title = Some(t);
+                    end += next.end;
                 }
                 blocks.push(Block {
                     range: line_start..end,

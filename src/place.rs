@@ -189,37 +189,86 @@ impl<'a> Layout<'a> {
         let mut placed = vec![false; snippets.len()];
 
         // Replace in place, in the right_code value, then in the body.
-        let mut last_in_rc = None;
+        let mut positions: Vec<Option<(bool, Range<usize>)>> = vec![None; snippets.len()];
         if let Some((_, RightCode::Block { value })) = rc.as_mut() {
-            last_in_rc = replace(value, snippets, &mut placed, &lines_of);
+            for (i, r) in replace(value, snippets, &mut placed, &lines_of)
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(r) = r {
+                    positions[i] = Some((true, r));
+                }
+            }
         }
-        let last_in_body = replace(&mut body, snippets, &mut placed, &lines_of);
+        for (i, r) in replace(&mut body, snippets, &mut placed, &lines_of)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(r) = r {
+                positions[i] = Some((false, r));
+            }
+        }
 
-        // Place the rest next to the last existing one, else per `placement`.
-        let missing: Vec<&Snippet> = snippets
-            .iter()
-            .zip(&placed)
-            .filter(|(_, p)| !**p)
-            .map(|(s, _)| s)
-            .collect();
+        // A missing language goes next to its neighbours in language order: after the
+        // one before it, else before the one after it; with none there, per `placement`.
         let mut new_right_code: Option<String> = None;
         let mut other_value: Option<String> = None;
-        if !missing.is_empty() {
-            let mut new_lines: Vec<Line> = Vec::new();
-            for s in &missing {
-                new_lines.push(blank(nl));
-                new_lines.extend(lines_of(s));
+        let any_placed = positions.iter().any(Option::is_some);
+        let mut rest: Vec<Line> = Vec::new();
+        for i in 0..snippets.len() {
+            if positions[i].is_some() {
+                continue;
             }
-            match (last_in_rc, last_in_body, rc.as_mut(), placement) {
-                (Some(at), _, Some((_, RightCode::Block { value })), _) => {
-                    insert_at(value, at, new_lines)
+            if !any_placed {
+                rest.push(blank(nl));
+                rest.extend(lines_of(&snippets[i]));
+                continue;
+            }
+            let before = (0..i).rev().find_map(|j| positions[j].clone());
+            let after_previous = before.is_some();
+            let (in_rc, at, lines) = match before {
+                Some((in_rc, r)) => {
+                    let mut l = vec![blank(nl)];
+                    l.extend(lines_of(&snippets[i]));
+                    (in_rc, r.end, l)
                 }
-                (None, Some(at), _, _) => insert_at(&mut body, at, new_lines),
-                (_, _, _, Placement::Body) => append(&mut body, new_lines, nl),
-                (_, _, Some((_, RightCode::Block { value })), Placement::RightCode) => {
+                None => {
+                    let Some((in_rc, r)) =
+                        (i + 1..snippets.len()).find_map(|k| positions[k].clone())
+                    else {
+                        continue;
+                    };
+                    let mut l = lines_of(&snippets[i]);
+                    l.push(blank(nl));
+                    (in_rc, r.start, l)
+                }
+            };
+            let n = lines.len();
+            let container = match (in_rc, rc.as_mut()) {
+                (true, Some((_, RightCode::Block { value }))) => value,
+                _ => &mut body,
+            };
+            insert_at(container, at, lines);
+            for (c, r) in positions.iter_mut().flatten() {
+                if *c == in_rc && r.start >= at {
+                    *r = r.start + n..r.end + n;
+                }
+            }
+            let own = if after_previous {
+                at + 1..at + n
+            } else {
+                at..at + n - 1
+            };
+            positions[i] = Some((in_rc, own));
+        }
+        if !rest.is_empty() {
+            let mut new_lines = rest;
+            match (rc.as_mut(), placement) {
+                (_, Placement::Body) => append(&mut body, new_lines, nl),
+                (Some((_, RightCode::Block { value })), Placement::RightCode) => {
                     append(value, new_lines, nl)
                 }
-                (_, _, Some((_, RightCode::Other { value, .. })), Placement::RightCode) => {
+                (Some((_, RightCode::Other { value, .. })), Placement::RightCode) => {
                     let mut c = Container {
                         lines: page::lines(value)
                             .map(|r| Line {
@@ -233,13 +282,12 @@ impl<'a> Layout<'a> {
                     append(&mut c, new_lines, nl);
                     other_value = Some(c.text());
                 }
-                (_, _, None, Placement::RightCode) => {
-                    let mut c = Container {
-                        lines: Vec::new(),
+                (None, Placement::RightCode) => {
+                    new_lines.remove(0);
+                    let c = Container {
+                        lines: new_lines,
                         indent: 2,
                     };
-                    new_lines.remove(0);
-                    c.lines = new_lines;
                     new_right_code = Some(format!("right_code: |{nl}{}", c.render(self.page)));
                 }
             }
@@ -291,26 +339,23 @@ fn blank(nl: &str) -> Line {
     }
 }
 
-/// Replace the first block with each snippet's title, drop later duplicates; returns the
-/// line index just after the last snippet block in the container.
+/// Replace the first block with each snippet's title (unless an earlier container
+/// already had one) and drop the duplicates; returns each snippet's new line range.
 fn replace(
     c: &mut Container,
     snippets: &[Snippet],
     placed: &mut [bool],
     lines_of: &dyn Fn(&Snippet) -> Vec<Line>,
-) -> Option<usize> {
-    let blocks = c.blocks();
-    let mut last = None;
+) -> Vec<Option<Range<usize>>> {
     let mut edits: Vec<(Range<usize>, Option<usize>)> = Vec::new();
-    let mut seen = vec![false; snippets.len()];
-    for (lines, b) in &blocks {
+    for (lines, b) in c.blocks() {
         let Some(i) = snippets
             .iter()
             .position(|s| Some(&s.title) == b.title.as_ref())
         else {
             continue;
         };
-        if seen[i] {
+        if placed[i] {
             // A duplicate: remove it, and one blank line after it.
             let mut end = lines.end;
             if c.lines.get(end).is_some_and(|l| l.text.trim().is_empty()) {
@@ -318,26 +363,25 @@ fn replace(
             }
             edits.push((lines.start..end, None));
         } else {
-            seen[i] = true;
-            edits.push((lines.clone(), Some(i)));
+            placed[i] = true;
+            edits.push((lines, Some(i)));
         }
     }
-    let mut edits_sorted = edits;
-    edits_sorted.sort_by_key(|(r, _)| r.start);
+    let mut positions = vec![None; snippets.len()];
     let mut out: Vec<Line> = Vec::with_capacity(c.lines.len());
     let mut at = 0;
-    for (r, which) in edits_sorted {
+    for (r, which) in edits {
         out.extend(c.lines[at..r.start].iter().cloned());
         if let Some(i) = which {
+            let start = out.len();
             out.extend(lines_of(&snippets[i]));
-            placed[i] = true;
-            last = Some(out.len());
+            positions[i] = Some(start..out.len());
         }
         at = r.end;
     }
     out.extend(c.lines[at..].iter().cloned());
     c.lines = out;
-    last
+    positions
 }
 
 fn insert_at(c: &mut Container, at: usize, lines: Vec<Line>) {
@@ -527,6 +571,18 @@ mod tests {
         assert_eq!(
             out,
             "---\nmethod: get\n---\nhello\n\n~~~ bash\nc\n~~~\n{: title=\"Curl\" }\n"
+        );
+        assert_eq!(layout(&out).place(&s, Placement::Body), out);
+    }
+
+    #[test]
+    fn missing_languages_go_next_to_their_neighbours() {
+        let page = "---\nmethod: get\nright_code: |\n  ~~~ bash\n  old\n  ~~~\n  {: title=\"B\" }\n---\n~~~ bash\nx\n~~~\n{: title=\"B\" }\n";
+        let s = [snip("A", "a\n"), snip("B", "b\n"), snip("C", "c\n")];
+        let out = layout(page).place(&s, Placement::Body);
+        assert_eq!(
+            out,
+            "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a\n  ~~~\n  {: title=\"A\" }\n\n  ~~~ bash\n  b\n  ~~~\n  {: title=\"B\" }\n\n  ~~~ bash\n  c\n  ~~~\n  {: title=\"C\" }\n---\n"
         );
         assert_eq!(layout(&out).place(&s, Placement::Body), out);
     }

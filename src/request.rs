@@ -420,10 +420,11 @@ pub fn normalize(
             }
         }
     };
-    if spec.content_type.is_some() && matches!(body, Body::None) {
-        if let Some(ct) = &spec.content_type {
-            problems.push(fail(ct.offset, "`content_type` without a body".into()));
-        }
+    if spec.content_type.is_some()
+        && matches!(body, Body::None)
+        && let Some(ct) = &spec.content_type
+    {
+        problems.push(fail(ct.offset, "`content_type` without a body".into()));
     }
 
     for (k, v) in spec.headers.iter().chain(&spec.query).chain(&spec.cookies) {

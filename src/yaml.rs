@@ -247,6 +247,39 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
+/// The entries of a mapping node, checked against the keys a caller knows: an unknown
+/// key is an error at the key, naming the known ones. `what` names the mapping in
+/// messages (`request`, `auth scheme token`, …).
+pub fn known_fields<'a>(
+    node: &'a Node,
+    what: &str,
+    known: &[&str],
+) -> Result<Vec<(&'a str, &'a Node)>, (usize, String)> {
+    let Some(entries) = node.as_map() else {
+        return Err((
+            node.offset,
+            format!("`{what}` must be a mapping, not {}", node.kind()),
+        ));
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let Some(key) = k.scalar_text() else {
+            return Err((k.offset, format!("a key under `{what}` must be text")));
+        };
+        if !known.contains(&key) {
+            return Err((
+                k.offset,
+                format!(
+                    "unknown key `{key}` under `{what}` (expected one of: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+        out.push((key, v));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,37 +342,4 @@ mod tests {
         assert!(parse(&src).is_err());
         assert!(started.elapsed().as_secs() < 5);
     }
-}
-
-/// The entries of a mapping node, checked against the keys a caller knows: an unknown
-/// key is an error at the key, naming the known ones. `what` names the mapping in
-/// messages (`request`, `auth scheme token`, …).
-pub fn known_fields<'a>(
-    node: &'a Node,
-    what: &str,
-    known: &[&str],
-) -> Result<Vec<(&'a str, &'a Node)>, (usize, String)> {
-    let Some(entries) = node.as_map() else {
-        return Err((
-            node.offset,
-            format!("`{what}` must be a mapping, not {}", node.kind()),
-        ));
-    };
-    let mut out = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        let Some(key) = k.scalar_text() else {
-            return Err((k.offset, format!("a key under `{what}` must be text")));
-        };
-        if !known.contains(&key) {
-            return Err((
-                k.offset,
-                format!(
-                    "unknown key `{key}` under `{what}` (expected one of: {})",
-                    known.join(", ")
-                ),
-            ));
-        }
-        out.push((key, v));
-    }
-    Ok(out)
 }
