@@ -129,7 +129,8 @@ pub struct Processed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn is_markdown(path: &Path) -> bool {
+/// Whether docsnip reads this file as a page (`.md`, `.markdown`).
+pub fn is_markdown(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("md" | "markdown")
@@ -397,13 +398,15 @@ pub struct BuildOptions {
 type ReadResult = Result<Vec<u8>, std::io::Error>;
 
 /// A file found in DOCS.
-struct Entry {
-    rel: PathBuf,
-    abs: PathBuf,
+pub struct Entry {
+    /// Path relative to DOCS.
+    pub rel: PathBuf,
+    /// Path to read it from.
+    pub abs: PathBuf,
 }
 
 /// Walk DOCS in sorted order: skip dot-files, OUT, and symlinks that leave the tree.
-fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
+pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let docs_canon = docs.canonicalize().unwrap_or_else(|_| docs.to_path_buf());
     let out_canon = out.and_then(|o| o.canonicalize().ok());
     let mut entries = Vec::new();
