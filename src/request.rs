@@ -180,11 +180,7 @@ pub fn normalize(
     // The path: request.path, else the title.
     let path_src: Option<&At<String>> = spec.path.as_ref().or(ep.title.as_ref());
     let (path, url_base, mut query) = match path_src {
-        Some(p)
-            if p.value.starts_with('/')
-                || p.value.starts_with("http://")
-                || p.value.starts_with("https://") =>
-        {
+        Some(p) if p.value.starts_with('/') => {
             let (filled, missing) = fill_params(&p.value, &spec.params);
             for name in missing {
                 warnings.push(fail(
@@ -215,24 +211,17 @@ pub fn normalize(
                         .collect()
                 })
                 .unwrap_or_default();
-            if before_query.starts_with('/') {
-                let url_base = format!("{}{}", base_url.trim_end_matches('/'), before_query);
-                let path = match base_url
-                    .split("://")
-                    .nth(1)
-                    .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-                {
-                    Some(prefix) => format!("{}{}", prefix.trim_end_matches('/'), before_query),
-                    None => before_query,
-                };
-                (path, url_base, query)
-            } else {
-                let rest = before_query.split("://").nth(1).unwrap_or("");
-                let path = rest
-                    .find('/')
-                    .map_or("/".to_string(), |i| rest[i..].to_string());
-                (path, before_query, query)
-            }
+            // The base URL's own path (`https://host/v2`) is part of the path sent.
+            let url_base = format!("{}{}", base_url.trim_end_matches('/'), before_query);
+            let path = match base_url
+                .split("://")
+                .nth(1)
+                .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+            {
+                Some(prefix) => format!("{}{}", prefix.trim_end_matches('/'), before_query),
+                None => before_query,
+            };
+            (path, url_base, query)
         }
         Some(p) => {
             problems.push(fail(
