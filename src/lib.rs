@@ -19,4 +19,5 @@ pub mod place;
 pub mod render;
 pub mod request;
 pub mod verify;
+pub mod verify_tree;
 pub mod yaml;

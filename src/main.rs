@@ -95,9 +95,13 @@ fn main() -> ExitCode {
         langs: c.lang.clone(),
         base_url: c.base_url.clone(),
     };
-    if let Some(Command::Verify { .. }) = &cli.command {
-        eprintln!("docsnip: verify is not available yet");
-        return ExitCode::from(2);
+    if let Some(Command::Verify {
+        docs,
+        jobs,
+        timeout,
+    }) = &cli.command
+    {
+        return verify(docs, &site_opts, *jobs, *timeout, c, started);
     }
     let Some(docs) = cli.docs.clone() else {
         eprintln!("docsnip: error: missing DOCS (see docsnip --help)");
@@ -177,6 +181,64 @@ fn main() -> ExitCode {
         eprintln!("{}", build::summary_line(&summary, started, "written"));
     }
     ExitCode::SUCCESS
+}
+
+fn verify(
+    docs: &std::path::Path,
+    site_opts: &SiteOptions,
+    jobs: Option<usize>,
+    timeout: u64,
+    c: &Common,
+    started: Instant,
+) -> ExitCode {
+    use docsnip::verify_tree::{VerifyOptions, verify_tree};
+    if !docs.is_dir() {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        return ExitCode::from(2);
+    }
+    let site = match Site::load(docs, site_opts) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut opts = VerifyOptions {
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        ..VerifyOptions::default()
+    };
+    if let Some(j) = jobs {
+        opts.jobs = j.max(1);
+    }
+    let report = verify_tree(docs, &site, &opts);
+    for d in &report.diagnostics {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    for v in &report.verdicts {
+        if !v.outcome.is_ok() || !c.quiet {
+            for line in v.lines() {
+                println!("{line}");
+            }
+        }
+    }
+    let warnings = report.diagnostics.len() - report.errors();
+    let failed = !report.ok() || (c.deny_warnings && warnings > 0);
+    eprintln!(
+        "docsnip verify: {} snippets, {} ok, {} failed, {} errors, {} warnings in {:.1} s",
+        report.verdicts.len(),
+        report.verdicts.len() - report.failed(),
+        report.failed(),
+        report.errors(),
+        warnings,
+        started.elapsed().as_secs_f64()
+    );
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn usage(msg: &str) -> ExitCode {
