@@ -77,6 +77,90 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// A short unified diff of `old` against `new` for `--check --verbose`: the changed
+/// lines with 3 lines of context, at most 40 changed lines. Empty when they are equal.
+/// Pages whose line count is unchanged (the usual stale snippet) get one hunk per changed
+/// run; otherwise one hunk spans from the first to the last changed line.
+pub fn first_hunk(old: &str, new: &str, name: &str) -> String {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if head == a.len() && head == b.len() {
+        return String::new();
+    }
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Changed runs as (start, end in a, end in b).
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    if a.len() == b.len() {
+        let mut i = head;
+        while i < a.len() - tail {
+            if a[i] == b[i] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < a.len() && a[i] != b[i] {
+                i += 1;
+            }
+            match runs.last_mut() {
+                Some(last) if start <= last.1 + 6 => {
+                    last.1 = i;
+                    last.2 = i;
+                }
+                _ => runs.push((start, i, i)),
+            }
+        }
+    } else {
+        runs.push((head, a.len() - tail, b.len() - tail));
+    }
+    let mut out = format!("--- {name} (as it is)\n+++ {name} (as docsnip would write it)\n");
+    let mut shown = 0;
+    let mut left = 0;
+    for (start, a_end, b_end) in runs {
+        if shown >= 40 {
+            left += (a_end - start) + (b_end - start);
+            continue;
+        }
+        let from = start.saturating_sub(3);
+        let (a_to, b_to) = ((a_end + 3).min(a.len()), (b_end + 3).min(b.len()));
+        let b_from = from;
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            from + 1,
+            a_to - from,
+            b_from + 1,
+            b_to - b_from
+        ));
+        for l in &a[from..start] {
+            out.push_str(&format!(" {l}\n"));
+        }
+        for l in a[start..a_end]
+            .iter()
+            .map(|l| ('-', l))
+            .chain(b[start..b_end].iter().map(|l| ('+', l)))
+        {
+            if shown < 40 {
+                out.push_str(&format!("{}{}\n", l.0, l.1));
+            } else {
+                left += 1;
+            }
+            shown += 1;
+        }
+        for l in &a[a_end..a_to] {
+            out.push_str(&format!(" {l}\n"));
+        }
+    }
+    if left > 0 {
+        out.push_str(&format!("… {left} more changed lines\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +171,16 @@ mod tests {
         assert_eq!(d.to_string(), "docs/a.md:3:7: error: bad thing");
         let w = Diagnostic::warning(Path::new("b.md"), None, "hm");
         assert_eq!(w.to_string(), "b.md: warning: hm");
+    }
+
+    #[test]
+    fn first_hunk_shows_the_change_with_context() {
+        let d = first_hunk("a\nb\nc\nd\n", "a\nb\nX\nd\n", "f.md");
+        assert_eq!(
+            d,
+            "--- f.md (as it is)\n+++ f.md (as docsnip would write it)\n@@ -1,4 +1,4 @@\n a\n b\n-c\n+X\n d\n"
+        );
+        assert_eq!(first_hunk("same\n", "same\n", "f"), "");
     }
 
     #[test]

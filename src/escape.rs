@@ -80,6 +80,21 @@ pub fn py_str(s: &str) -> String {
     out
 }
 
+/// A Ruby (or PHP) single-quoted string literal whose value is exactly `s`: inside
+/// single quotes only `\\` and `\'` are escapes, and nothing is interpolated.
+pub fn rb_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\\' || c == '\'' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
 /// A JavaScript string literal (double-quoted) whose value is exactly `s`; the same
 /// policy as [`py_str`]. U+2028/U+2029 are escaped (they end a line in older engines
 /// and in many editors).

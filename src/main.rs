@@ -158,7 +158,10 @@ fn main() -> ExitCode {
     if mode == Mode::Check {
         if !summary.changed.is_empty() {
             for p in &summary.changed {
-                println!("stale: {}", opts.docs.join(p).display());
+                println!("stale: {}", opts.out.join(p).display());
+                if cli.verbose {
+                    print!("{}", stale_diff(&site, &opts, p));
+                }
             }
             eprintln!(
                 "docsnip: {} of {} files stale; run docsnip without --check to update them",
@@ -176,11 +179,29 @@ fn main() -> ExitCode {
         for p in &summary.changed {
             println!("updated: {}", opts.docs.join(p).display());
         }
+        if summary.changed.is_empty() {
+            println!("every page is current: nothing changed");
+        }
     }
     if !c.quiet {
         eprintln!("{}", build::summary_line(&summary, started, "written"));
     }
     ExitCode::SUCCESS
+}
+
+/// A short unified diff of the first stale block of one file: OUT as it is (`-`) against
+/// what a build would write (`+`).
+fn stale_diff(site: &Site, opts: &BuildOptions, rel: &std::path::Path) -> String {
+    let src = opts.docs.join(rel);
+    let Ok(bytes) = std::fs::read(&src) else {
+        return String::new();
+    };
+    let want = match build::process(&src, &bytes, site).0 {
+        build::Output::Page { text, .. } => text,
+        _ => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let have = std::fs::read_to_string(opts.out.join(rel)).unwrap_or_default();
+    docsnip::diag::first_hunk(&have, &want, &format!("{}", opts.out.join(rel).display()))
 }
 
 fn verify(

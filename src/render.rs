@@ -18,6 +18,7 @@
 //! | `sh` | a bash word (quoted only when needed) |
 //! | `sh_quote` | a single-quoted bash word |
 //! | `py` / `js` / `json` | a Python / JavaScript / JSON string literal |
+//! | `rb` | a single-quoted Ruby (or PHP) string literal |
 //! | `py_literal(indent=N)` / `js_literal(indent=N)` | JSON text as a Python / JavaScript value literal |
 //! | `json_pretty` / `json_compact` | JSON text reformatted, numbers as written |
 //! | `urlencode` | every byte but `A-Za-z0-9-._~` percent-encoded |
@@ -428,6 +429,7 @@ fn register(tera: &mut Tera) {
     });
     tera.register_filter("py", |x: &str, _: Kwargs, _: &State| escape::py_str(x));
     tera.register_filter("js", |x: &str, _: Kwargs, _: &State| escape::js_str(x));
+    tera.register_filter("rb", |x: &str, _: Kwargs, _: &State| escape::rb_str(x));
     tera.register_filter("json", |x: &str, _: Kwargs, _: &State| escape::json_str(x));
     tera.register_filter("py_literal", |x: &str, k: Kwargs, _: &State| {
         escape::py_literal(x, indent(&k)?).map_err(filter_err)

@@ -1,0 +1,425 @@
+//! The command line, end to end: every mode and exit code.
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn docsnip() -> Command {
+    Command::cargo_bin("docsnip").unwrap()
+}
+
+/// Every file under `dir`, path -> bytes: to prove a run left a tree exactly as it was.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A copy of the example site in a temp folder.
+fn example_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (rel, bytes) in tree(Path::new("docs")) {
+        let p = tmp.path().join("docs").join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    tmp
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn build_writes_out_and_ends_with_a_summary() {
+    let tmp = example_site();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "docsnip: 9 files, 7 pages, 5 endpoints, 20 snippets, 0 warnings (9 written) in "
+        ),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(tmp.path().join("out/_orders/list_orders.md")).unwrap();
+    for title in ["Curl", "HTTPie", "Python (requests)", "Node.js"] {
+        assert_eq!(
+            page.matches(&format!("{{: title=\"{title}\" }}")).count(),
+            1,
+            "{title}"
+        );
+    }
+    // The page itself is untouched; non-pages are copied byte for byte.
+    assert_eq!(tree(&tmp.path().join("docs")), tree(Path::new("docs")));
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/_config.yml")).unwrap(),
+        std::fs::read("docs/_config.yml").unwrap()
+    );
+    // A second build over OUT changes nothing.
+    let again = docsnip()
+        .current_dir(tmp.path())
+        .args(["out", "out2"])
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(
+        tree(&tmp.path().join("out")),
+        tree(&tmp.path().join("out2"))
+    );
+}
+
+#[test]
+fn check_passes_on_a_fresh_tree_and_lists_stale_pages() {
+    let tmp = example_site();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .assert()
+        .success();
+    let before = tree(&tmp.path().join("out"));
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--check", "docs", "out"])
+        .assert()
+        .success();
+
+    let page = tmp.path().join("docs/_orders/list_orders.md");
+    let text = std::fs::read_to_string(&page)
+        .unwrap()
+        .replace("page_size: 50", "page_size: 25");
+    std::fs::write(&page, text).unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--check", "--verbose", "docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let so = stdout(&out);
+    assert!(
+        so.starts_with("stale: out/_orders/list_orders.md\n"),
+        "{so}"
+    );
+    assert!(so.contains("-  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=50'"), "{so}");
+    assert!(so.contains("+  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=25'"), "{so}");
+    assert_eq!(so.matches("stale: ").count(), 1);
+    assert!(stderr(&out).contains("1 of 9 files stale"));
+    // --check writes nothing.
+    assert_eq!(tree(&tmp.path().join("out")), before);
+}
+
+#[test]
+fn in_place_twice_changes_nothing_the_second_time() {
+    let tmp = example_site();
+    let docs = tmp.path().join("docs");
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).matches("updated: ").count(),
+        5,
+        "{}",
+        stdout(&out)
+    );
+    let first = tree(&docs);
+    assert_ne!(first, tree(Path::new("docs")));
+
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "every page is current: nothing changed\n");
+    assert_eq!(tree(&docs), first);
+    docsnip()
+        .args(["--check", "--in-place"])
+        .arg(&docs)
+        .assert()
+        .success();
+
+    // The in-place result is what a build writes to OUT.
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .assert()
+        .success();
+    assert_eq!(tree(&tmp.path().join("out")), first);
+}
+
+#[test]
+fn check_in_place_reports_stale_pages_and_writes_nothing() {
+    let tmp = example_site();
+    let docs = tmp.path().join("docs");
+    let out = docsnip()
+        .args(["--check", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).matches("stale: ").count(), 5);
+    assert_eq!(tree(&docs), tree(Path::new("docs")));
+}
+
+#[test]
+fn in_place_on_a_read_only_page_fails_and_touches_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = example_site();
+    let docs = tmp.path().join("docs");
+    let locked = docs.join("_orders/cancel_order.md");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("_orders/cancel_order.md: error: the file is read-only"),
+        "{err}"
+    );
+    assert_eq!(tree(&docs), tree(Path::new("docs")));
+}
+
+#[test]
+fn verify_passes_on_the_example_site() {
+    let out = docsnip().args(["verify", "docs"]).output().unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out).lines().filter(|l| l.ends_with(": ok")).count(),
+        20
+    );
+    assert!(stderr(&out).contains("docsnip verify: 20 snippets, 20 ok, 0 failed"));
+}
+
+#[test]
+fn verify_catches_a_template_that_sends_the_wrong_method() {
+    let tmp = tempfile::tempdir().unwrap();
+    let python = std::fs::read_to_string("templates/python.tera").unwrap();
+    let wrong = python.replace("requests.{{ req.method | lower }}(", "requests.put(");
+    assert_ne!(
+        wrong, python,
+        "the built-in Python template changed shape: update this test"
+    );
+    std::fs::write(tmp.path().join("python.tera"), wrong).unwrap();
+    let out = docsnip()
+        .args(["verify", "--lang", "python", "--templates"])
+        .arg(tmp.path())
+        .arg("docs")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let so = stdout(&out);
+    assert!(
+        so.contains("docs/_orders/list_orders.md: python: method: expected GET, got PUT"),
+        "{so}"
+    );
+    assert!(
+        so.contains("docs/_orders/add_tracking.md: python: method: expected POST, got PUT"),
+        "{so}"
+    );
+}
+
+#[test]
+fn an_added_language_is_verified_too() {
+    let out = docsnip()
+        .args([
+            "verify",
+            "--lang",
+            "ruby",
+            "--templates",
+            "examples/templates",
+            "docs",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out).matches(": ruby: ok").count(), 5);
+
+    let tmp = example_site();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--lang", "curl,ruby", "--templates"])
+        .arg(std::fs::canonicalize("examples/templates").unwrap())
+        .args(["docs", "out"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(tmp.path().join("out/_orders/cancel_order.md")).unwrap();
+    assert!(
+        page.contains("  ~~~ ruby\n  # Cancel Order\n  require 'net/http'\n"),
+        "{page}"
+    );
+    assert!(page.contains("{: title=\"Ruby (net/http)\" }"));
+    assert!(!page.contains("title=\"HTTPie\""));
+}
+
+#[test]
+fn lang_and_base_url_options() {
+    let tmp = example_site();
+    docsnip()
+        .current_dir(tmp.path())
+        .args([
+            "--lang",
+            "python,curl",
+            "--base-url",
+            "https://staging.example.com/v2",
+            "docs",
+            "out",
+        ])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(tmp.path().join("out/_orders/cancel_order.md")).unwrap();
+    let (py, curl) = (
+        page.find("title=\"Python (requests)\"").unwrap(),
+        page.find("title=\"Curl\"").unwrap(),
+    );
+    assert!(py < curl, "--lang sets the order");
+    assert!(page.contains("curl -X DELETE 'https://staging.example.com/v2/orders/70221d81-07e9-416c-b602-360391708d17/'"), "{page}");
+    assert!(!page.contains("Node.js"));
+}
+
+#[test]
+fn warnings_pass_unless_denied_and_quiet_hides_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("p.md"),
+        "---\ntitle: /items/{id}/\nmethod: get\n---\n",
+    )
+    .unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("docs/p.md:2:8: warning: path parameter `id` has no value"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--deny-warnings", "docs", "out2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nothing was written"));
+    assert!(!tmp.path().join("out2").exists());
+
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--quiet", "docs", "out3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn errors_are_all_reported_with_positions_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let pages = [
+        ("a_yaml.md", "---\ntitle: /a\nmethod: [get\n---\n"),
+        (
+            "b_unknown.md",
+            "---\ntitle: /b\nmethod: get\nrequest:\n  bdy: x\n",
+        ),
+        (
+            "c_two_bodies.md",
+            "---\ntitle: /c\nmethod: post\nrequest:\n  json: {}\n  form: { a: b }\n---\n",
+        ),
+        ("d_method.md", "---\ntitle: /d\nmethod: 'GE T'\n---\n"),
+        (
+            "e_header.md",
+            "---\ntitle: /e\nmethod: get\nrequest:\n  headers:\n    'X Bad': 1\n---\n",
+        ),
+        (
+            "f_newline.md",
+            "---\ntitle: /f\nmethod: get\nrequest:\n  headers:\n    X-A: \"a\\nb\"\n---\n",
+        ),
+        (
+            "g_auth.md",
+            "---\ntitle: /g\nmethod: get\nrequest:\n  auth: oauth9\n---\n",
+        ),
+        ("h_unclosed.md", "---\ntitle: /h\nmethod: get\n"),
+        (
+            "i_json.md",
+            "---\ntitle: /i\nmethod: post\nright_code: |\n  ~~~ json\n  { \"a\": 1, }\n  ~~~\n  {: title=\"Request\" }\n---\n",
+        ),
+    ];
+    // b_unknown.md is unclosed too; give it its closing line.
+    for (name, text) in pages {
+        let text = if name == "b_unknown.md" {
+            format!("{text}---\n")
+        } else {
+            text.to_string()
+        };
+        std::fs::write(docs.join(name), text).unwrap();
+    }
+    let before = tree(&docs);
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out));
+    assert!(
+        !tmp.path().join("out").exists(),
+        "a failed build writes nothing"
+    );
+    assert_eq!(tree(&docs), before);
+}
+
+#[test]
+fn a_template_that_fails_to_render_is_an_error() {
+    let tmp = example_site();
+    let tpl = tmp.path().join("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    std::fs::write(tpl.join("curl.tera"), "curl {{ req.no_such_field }}\n").unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--templates", "tpl", "docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("docs/_orders/list_orders.md: error: cannot render template tpl/curl.tera"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        vec![],
+        vec!["docs"],
+        vec!["--in-place", "docs", "out"],
+        vec!["docs", "docs"],
+        vec!["--frobnicate"],
+    ] {
+        let out = docsnip().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let out = docsnip().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("docsnip --check docs/ out/"));
+    let out = docsnip().args(["verify", "--help"]).output().unwrap();
+    assert!(stdout(&out).contains("docsnip verify docs/"));
+}
