@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Run every docsnip test. The execution tests run each snippet with its real runtime, so
+# this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
+# and cargo-nextest. Extra arguments go to `cargo nextest run` (e.g. a test name filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'scripts/test.sh: %s\n' "$*" >&2; }
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing $* with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    say "please install: $* (e.g. sudo apt-get install $*)"; exit 1
+  fi
+}
+
+command -v curl >/dev/null || apt_install curl
+command -v python3 >/dev/null || apt_install python3 python3-pip
+python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3 -m pip install --quiet requests; }
+command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
+if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
+command -v node >/dev/null || apt_install nodejs
+node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
+cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
+
+exec cargo nextest run --no-fail-fast "$@"
