@@ -21,6 +21,7 @@ python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
 if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
+command -v ruby >/dev/null || apt_install ruby   # the README's added-language example (examples/templates/ruby.tera)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
