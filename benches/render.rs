@@ -1,0 +1,62 @@
+//! Render: the four built-in snippets for realistic requests (`build::render_snippets`:
+//! one template context per request, then every language). Throughput is in snippets;
+//! `parallel` spreads requests over rayon's pool (all cores), as a build does.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use docsnip::build::{Site, SiteOptions, parse_page, render_snippets};
+use docsnip::config::Config;
+use docsnip::request::Request;
+use rayon::prelude::*;
+use std::hint::black_box;
+use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "../examples/gen_docs.rs"]
+mod gen_docs;
+
+fn bench(c: &mut Criterion) {
+    let config = Config::parse(gen_docs::CONFIG, Path::new("docsnip.yml")).unwrap();
+    let site = Site::with_config(config, &SiteOptions::default()).unwrap();
+    let shown = Path::new("page.md");
+    let mut rng = gen_docs::Rng::new(7);
+    let requests: Vec<Request> = (0..256)
+        .map(|i| {
+            let page = gen_docs::endpoint_page(&mut rng, i);
+            let mut diags = Vec::new();
+            parse_page(shown, &page, &site, &site.base_url, &mut diags)
+                .unwrap()
+                .unwrap()
+                .request
+        })
+        .collect();
+    let langs = site.languages.len() as u64;
+
+    let mut g = c.benchmark_group("render");
+    g.throughput(Throughput::Elements(langs));
+    g.bench_function("one request, 4 languages", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % requests.len();
+            black_box(render_snippets(shown, &requests[i], &site).unwrap())
+        })
+    });
+    g.throughput(Throughput::Elements(langs * requests.len() as u64));
+    g.bench_function("256 requests, 4 languages, serial", |b| {
+        b.iter(|| {
+            for r in &requests {
+                black_box(render_snippets(shown, r, &site).unwrap());
+            }
+        })
+    });
+    g.bench_function("256 requests, 4 languages, parallel", |b| {
+        b.iter(|| {
+            requests.par_iter().for_each(|r| {
+                black_box(render_snippets(shown, r, &site).unwrap());
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
