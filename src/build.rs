@@ -13,6 +13,7 @@ use crate::yaml;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Everything a page needs, loaded once per run.
@@ -62,7 +63,7 @@ impl Site {
             .or(config.path.clone())
             .unwrap_or_else(|| PathBuf::from("templates"));
         let renderer = Renderer::new(opts.templates.as_deref(), &names)
-            .map_err(|e| Diagnostic::error(&where_, None, e.to_string()))?;
+            .map_err(|e| template_diagnostic(&where_, &e))?;
         let mut languages = Vec::new();
         for name in &names {
             let Some(lang) = renderer.language(name) else {
@@ -106,6 +107,31 @@ impl Site {
             languages,
             base_url,
         })
+    }
+}
+
+/// A template error as `FILE:LINE:COL: error: …` when Tera's report gives a position
+/// (`--> FILE:LINE:COL`), else at `where_`.
+fn template_diagnostic(where_: &Path, e: &crate::render::RenderError) -> Diagnostic {
+    let text = e.to_string();
+    let at = text.split("--> ").nth(1).and_then(|rest| {
+        let loc = rest.split_whitespace().next()?;
+        let mut it = loc.rsplitn(3, ':');
+        let col = it.next()?.parse().ok()?;
+        let line = it.next()?.parse().ok()?;
+        Some((PathBuf::from(it.next()?), line, col))
+    });
+    match (e, at) {
+        (crate::render::RenderError::Syntax { message, .. }, Some((file, line, col))) => {
+            let first = message.lines().next().unwrap_or("").trim();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            Diagnostic::error(
+                &file,
+                Some((line, col)),
+                format!("syntax error in template: {first}"),
+            )
+        }
+        _ => Diagnostic::error(where_, None, text),
     }
 }
 
@@ -395,8 +421,6 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
 }
 
-type ReadResult = Result<Vec<u8>, std::io::Error>;
-
 /// A file found in DOCS.
 pub struct Entry {
     /// Path relative to DOCS.
@@ -470,6 +494,12 @@ pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec
 
 /// Run a build or check. Diagnostics are returned in path order; nothing is written when
 /// any of them is an error (or a warning, with `deny_warnings`).
+///
+/// Pages stream: each file is read, processed and compared with OUT on rayon's pool,
+/// and a file that changes is staged at once into a hidden staging folder inside OUT,
+/// so memory holds no page text beyond the ones in flight. Only when every file
+/// succeeded are the staged files renamed into place (see [`write_all`]); otherwise
+/// the staging folder is removed and OUT is left as it was.
 pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let in_place = same_dir(&opts.docs, &opts.out);
@@ -478,53 +508,103 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         (!in_place).then_some(opts.out.as_path()),
         &mut diags,
     );
-    let processed: Vec<(Entry, ReadResult, Output, Vec<Diagnostic>)> = entries
+    let stage = Stage::new(&opts.out);
+    // Once a file fails, later ones are still processed (every diagnostic is reported)
+    // but no longer staged.
+    let failed = AtomicBool::new(diags.iter().any(Diagnostic::is_error));
+    let fails = |d: &[Diagnostic]| d.iter().any(|d| opts.deny_warnings || d.is_error());
+    let done: Vec<Done> = entries
         .into_par_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let shown = opts.docs.join(&e.rel);
-            match std::fs::read(&e.abs) {
-                Ok(bytes) => {
-                    let (output, d) = process(&shown, &bytes, site);
-                    (e, Ok(bytes), output, d)
-                }
+            let mut done = Done {
+                markdown: is_markdown(&e.rel),
+                snippets: None,
+                changed: false,
+                staged: None,
+                diags: Vec::new(),
+                rel: e.rel,
+            };
+            let bytes = match std::fs::read(&e.abs) {
+                Ok(b) => b,
                 Err(err) => {
-                    let d = vec![Diagnostic::error(
+                    done.diags.push(Diagnostic::error(
                         &shown,
                         None,
                         format!("cannot read: {err}"),
-                    )];
-                    (e, Err(err), Output::Failed, d)
+                    ));
+                    failed.store(true, Ordering::Relaxed);
+                    return done;
+                }
+            };
+            let (output, d) = process(&shown, &bytes, site);
+            done.diags = d;
+            let content: &[u8] = match &output {
+                Output::Failed => {
+                    failed.store(true, Ordering::Relaxed);
+                    return done;
+                }
+                Output::Copy => &bytes,
+                Output::Page { text, snippets } => {
+                    done.snippets = Some(*snippets);
+                    text.as_bytes()
+                }
+            };
+            if fails(&done.diags) {
+                failed.store(true, Ordering::Relaxed);
+            }
+            let target = opts.out.join(&done.rel);
+            // Only what differs from OUT is written (in place: only pages that change).
+            if same_content(&target, content) {
+                return done;
+            }
+            done.changed = true;
+            if opts.mode == Mode::Check || failed.load(Ordering::Relaxed) {
+                return done;
+            }
+            if in_place
+                && let Ok(meta) = std::fs::metadata(&target)
+                && meta.permissions().readonly()
+            {
+                done.diags.push(Diagnostic::error(
+                    &target,
+                    None,
+                    "the file is read-only; nothing was written",
+                ));
+                failed.store(true, Ordering::Relaxed);
+                return done;
+            }
+            match stage.put(i, content) {
+                Ok(()) => done.staged = Some(i),
+                Err(d) => {
+                    done.diags.push(d);
+                    failed.store(true, Ordering::Relaxed);
                 }
             }
+            done
         })
         .collect();
 
     let mut summary = Summary {
-        files: processed.len(),
+        files: done.len(),
         ..Summary::default()
     };
-    let mut writes: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for (e, bytes, output, d) in processed {
-        diags.extend(d);
-        if is_markdown(&e.rel) {
+    let mut writes: Vec<(usize, PathBuf)> = Vec::new();
+    for d in done {
+        diags.extend(d.diags);
+        if d.markdown {
             summary.pages += 1;
         }
-        let Ok(bytes) = bytes else { continue };
-        let content = match output {
-            Output::Failed => continue,
-            Output::Copy => bytes,
-            Output::Page { text, snippets } => {
-                summary.endpoints += 1;
-                summary.snippets += snippets;
-                text.into_bytes()
+        if let Some(n) = d.snippets {
+            summary.endpoints += 1;
+            summary.snippets += n;
+        }
+        if d.changed {
+            if let Some(i) = d.staged {
+                writes.push((i, opts.out.join(&d.rel)));
             }
-        };
-        let target = opts.out.join(&e.rel);
-        // Only what differs from OUT is written (in place: only pages that change).
-        let current = std::fs::read(&target).ok();
-        if current.as_deref() != Some(content.as_slice()) {
-            summary.changed.push(e.rel.clone());
-            writes.push((target, content));
+            summary.changed.push(d.rel);
         }
     }
     for d in &diags {
@@ -536,13 +616,133 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
     }
     let failed = summary.errors > 0 || (opts.deny_warnings && summary.warnings > 0);
     if failed || opts.mode == Mode::Check {
+        stage.discard();
         return (summary, diags);
     }
-    if let Err(d) = write_all(&writes, in_place) {
+    if let Err(d) = write_all(&stage, &writes) {
         summary.errors += 1;
         diags.push(d);
     }
+    stage.discard();
     (summary, diags)
+}
+
+/// What became of one file in [`run`]: no page text, only what the summary needs.
+struct Done {
+    rel: PathBuf,
+    markdown: bool,
+    /// `Some(snippets)` for an endpoint page.
+    snippets: Option<usize>,
+    /// Its output differs from OUT.
+    changed: bool,
+    /// Staged as file `i` of the staging folder.
+    staged: Option<usize>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Whether `path` holds exactly `content` (compared without reading more than needed).
+fn same_content(path: &Path, content: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    match f.metadata() {
+        Ok(m) if m.is_file() && m.len() == content.len() as u64 => {}
+        _ => return false,
+    }
+    let mut buf = Vec::with_capacity(content.len() + 1);
+    match f.read_to_end(&mut buf) {
+        Ok(_) => buf == content,
+        Err(_) => false,
+    }
+}
+
+/// A hidden folder inside OUT (so renames stay on one file system) that holds staged
+/// outputs, named by their index, until they are moved into place. Created on the
+/// first write only: a run that changes nothing creates nothing.
+struct Stage {
+    out: PathBuf,
+    dir: std::sync::OnceLock<Result<(tempfile::TempDir, Vec<PathBuf>), String>>,
+}
+
+impl Stage {
+    fn new(out: &Path) -> Stage {
+        Stage {
+            out: out.to_path_buf(),
+            dir: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn dir(&self) -> Result<&Path, Diagnostic> {
+        let made = self.dir.get_or_init(|| {
+            // Remember which folders up to OUT did not exist, to remove them again
+            // when nothing is written.
+            let mut created = Vec::new();
+            let mut p = self.out.as_path();
+            while !p.as_os_str().is_empty() && !p.exists() {
+                created.push(p.to_path_buf());
+                match p.parent() {
+                    Some(parent) => p = parent,
+                    None => break,
+                }
+            }
+            std::fs::create_dir_all(&self.out)
+                .and_then(|_| {
+                    tempfile::Builder::new()
+                        .prefix(".docsnip-stage-")
+                        .tempdir_in(&self.out)
+                })
+                .map(|d| (d, created))
+                .map_err(|e| e.to_string())
+        });
+        match made {
+            Ok((d, _)) => Ok(d.path()),
+            Err(e) => Err(Diagnostic::error(
+                &self.out,
+                None,
+                format!("cannot create folder: {e}; nothing was written"),
+            )),
+        }
+    }
+
+    /// Stage `content` as file `i`. New files are private (0600) until moved into
+    /// place, as before; a file replacing one in OUT takes that file's permissions.
+    fn put(&self, i: usize, content: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.dir()?.join(i.to_string());
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        opts.open(&path)
+            .and_then(|mut f| f.write_all(content))
+            .map_err(|e| {
+                Diagnostic::error(
+                    &path,
+                    None,
+                    format!("cannot write: {e}; nothing was written"),
+                )
+            })
+    }
+
+    fn path(&self, i: usize) -> Option<PathBuf> {
+        match self.dir.get() {
+            Some(Ok((d, _))) => Some(d.path().join(i.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Remove the staging folder with whatever is left in it, and the folders made for
+    /// OUT when nothing was moved into them.
+    fn discard(self) {
+        if let Some(Ok((dir, created))) = self.dir.into_inner() {
+            drop(dir);
+            for p in &created {
+                if std::fs::remove_dir(p).is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
@@ -552,63 +752,34 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Stage every file next to its target, then rename them all into place. A failure while
-/// staging removes what was staged and leaves OUT as it was; no page is ever half-written.
-fn write_all(writes: &[(PathBuf, Vec<u8>)], in_place: bool) -> Result<(), Diagnostic> {
-    if in_place {
-        for (target, _) in writes {
-            if let Ok(meta) = std::fs::metadata(target)
-                && meta.permissions().readonly()
-            {
-                return Err(Diagnostic::error(
-                    target,
-                    None,
-                    "the file is read-only; nothing was written",
-                ));
-            }
-        }
-    }
-    let staged: Vec<Result<(tempfile::NamedTempFile, &Path), Diagnostic>> = writes
-        .par_iter()
-        .map(|(target, content)| {
-            let dir = target.parent().unwrap_or(Path::new("."));
+/// Move every staged file (`(index, target)`, in path order) into place: folders first,
+/// then the renames, in parallel. Staging already succeeded for every file, so OUT is
+/// never left with a half-written page; a failing rename is reported.
+fn write_all(stage: &Stage, writes: &[(usize, PathBuf)]) -> Result<(), Diagnostic> {
+    let mut last_dir: Option<&Path> = None;
+    for (_, target) in writes {
+        let dir = target.parent().unwrap_or(Path::new("."));
+        if last_dir != Some(dir) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Diagnostic::error(dir, None, format!("cannot create folder: {e}")))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".docsnip-")
-                .tempfile_in(dir)
-                .map_err(|e| Diagnostic::error(target, None, format!("cannot write: {e}")))?;
-            tmp.write_all(content)
-                .map_err(|e| Diagnostic::error(target, None, format!("cannot write: {e}")))?;
-            if let Ok(meta) = std::fs::metadata(target) {
-                let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-            }
-            Ok((tmp, target.as_path()))
-        })
-        .collect();
-    let mut ok = Vec::with_capacity(staged.len());
-    let mut first_error = None;
-    for s in staged {
-        match s {
-            Ok(x) => ok.push(x),
-            Err(d) => {
-                first_error.get_or_insert(d);
-            }
+            last_dir = Some(dir);
         }
     }
-    if let Some(d) = first_error {
-        // Dropping the temp files deletes them: OUT is left as it was.
-        return Err(Diagnostic {
-            message: format!("{}; nothing was written", d.message),
-            ..d
-        });
-    }
-    for (tmp, target) in ok {
-        tmp.persist(target).map_err(|e| {
-            Diagnostic::error(target, None, format!("cannot move into place: {}", e.error))
-        })?;
-    }
-    Ok(())
+    let moved: Vec<Result<(), Diagnostic>> = writes
+        .par_iter()
+        .map(|(i, target)| {
+            let from = stage
+                .path(*i)
+                .ok_or_else(|| Diagnostic::error(target, None, "the staged file is missing"))?;
+            if let Ok(meta) = std::fs::metadata(target) {
+                let _ = std::fs::set_permissions(&from, meta.permissions());
+            }
+            std::fs::rename(&from, target).map_err(|e| {
+                Diagnostic::error(target, None, format!("cannot move into place: {e}"))
+            })
+        })
+        .collect();
+    moved.into_iter().collect()
 }
 
 /// The summary line: `docsnip: 6 pages, 5 endpoints, 20 snippets, 1 warning in 12 ms`.
