@@ -81,7 +81,11 @@ pub fn parse(text: &str) -> Result<Node, Error> {
             max_aliases: 1_000,
             max_nodes: 200_000,
             max_total_scalar_bytes: 64 * 1024 * 1024,
-            max_depth: 200,
+            // Deserializing one level takes up to ~50 KiB of stack in a debug build
+            // (the generic code is compiled in this crate), so deep nesting would
+            // overflow a 2 MiB thread stack (rayon's, a test's) near 40 levels. 32 is
+            // far more than any front-matter needs.
+            max_depth: 32,
         },
         with_snippet: false,
         // YAML 1.2 booleans: `country: NO` is the string "NO", not false.
@@ -327,6 +331,35 @@ mod tests {
     fn syntax_errors_have_a_position() {
         let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(e.line >= 1, "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // Run where a page is parsed: on a thread with a 2 MiB stack.
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let block = |n: usize| {
+                    (0..n)
+                        .map(|i| format!("{}a:\n", "  ".repeat(i)))
+                        .collect::<String>()
+                };
+                let flow = |n: usize| format!("a: {}{}\n", "[".repeat(n), "]".repeat(n));
+                let mut out = Vec::new();
+                for n in [20, 30] {
+                    out.push(parse(&block(n)).is_ok());
+                    out.push(parse(&flow(n)).is_ok());
+                }
+                for n in [34, 150, 400, 5000] {
+                    out.push(parse(&block(n)).is_err());
+                    out.push(parse(&flow(n)).is_err());
+                }
+                out
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(outcome.iter().all(|ok| *ok), "{outcome:?}");
     }
 
     #[test]
