@@ -30,12 +30,11 @@ pub fn sh(s: &str) -> String {
 pub fn sh_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push_str("'\\''");
-        } else {
-            out.push(c);
-        }
+    let mut parts = s.split('\'');
+    out.push_str(parts.next().unwrap_or(""));
+    for part in parts {
+        out.push_str("'\\''");
+        out.push_str(part);
     }
     out.push('\'');
     out
@@ -57,8 +56,21 @@ fn is_invisible(c: char) -> bool {
 /// written as `\n`, `\xNN` or `\uNNNN`.
 pub fn py_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, s);
+    out
+}
+
+/// Appends `s` as a double-quoted Python / JavaScript string literal (the two share one
+/// policy). Runs of printable ASCII other than `\\` and `"` are copied in one go; the
+/// rest goes character by character.
+fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    let plain = s
+        .bytes()
+        .position(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+        .unwrap_or(s.len());
+    out.push_str(&s[..plain]);
+    for c in s[plain..].chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
@@ -77,7 +89,6 @@ pub fn py_str(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// A Ruby (or PHP) single-quoted string literal whose value is exactly `s`: inside
@@ -100,26 +111,7 @@ pub fn rb_str(s: &str) -> String {
 /// and in many editors).
 pub fn js_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let n = c as u32;
-                if n <= 0xff {
-                    let _ = write!(out, "\\x{n:02x}");
-                } else {
-                    let _ = write!(out, "\\u{n:04x}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    push_quoted(&mut out, s);
     out
 }
 
@@ -175,10 +167,6 @@ fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
         Lang::Python => 4,
         Lang::Js => 2,
     };
-    let string = |s: &str| match lang {
-        Lang::Python => py_str(s),
-        Lang::Js => js_str(s),
-    };
     match v {
         Value::Null => out.push_str(match lang {
             Lang::Python => "None",
@@ -192,8 +180,10 @@ fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
         }),
         // With `arbitrary_precision` this is the number's text as written; JSON number
         // syntax is valid Python and JavaScript number syntax.
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&string(s)),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => push_quoted(out, s),
         Value::Array(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -222,7 +212,7 @@ fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
                         out.push_str(&js_str(k));
                         out.push(']');
                     }
-                    _ => out.push_str(&string(k)),
+                    _ => push_quoted(out, k),
                 }
                 out.push_str(": ");
                 literal(item, lang, col + step, out);

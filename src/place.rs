@@ -417,28 +417,25 @@ fn block_lines(s: &Snippet, nl: &str) -> Vec<Line> {
         .max()
         .unwrap_or(0);
     let fence = "~".repeat((longest + 1).max(3));
-    let mut lines = vec![Line {
-        text: format!("{fence} {}{nl}", s.fence),
-        orig: None,
-        start: 0,
-    }];
-    for l in s.code.lines() {
-        lines.push(Line {
-            text: format!("{l}{nl}"),
+    // Built with push_str, not format!: this runs for every line of every snippet.
+    let line = |parts: &[&str]| {
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>());
+        for p in parts {
+            text.push_str(p);
+        }
+        Line {
+            text,
             orig: None,
             start: 0,
-        });
+        }
+    };
+    let mut lines = Vec::with_capacity(s.code.len() / 24 + 4);
+    lines.push(line(&[&fence, " ", &s.fence, nl]));
+    for l in s.code.lines() {
+        lines.push(line(&[l, nl]));
     }
-    lines.push(Line {
-        text: format!("{fence}{nl}"),
-        orig: None,
-        start: 0,
-    });
-    lines.push(Line {
-        text: format!("{{: title=\"{}\" }}{nl}", s.title),
-        orig: None,
-        start: 0,
-    });
+    lines.push(line(&[&fence, nl]));
+    lines.push(line(&["{: title=\"", &s.title, "\" }", nl]));
     lines
 }
 
