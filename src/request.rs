@@ -244,7 +244,7 @@ pub fn normalize(
     query.extend(
         spec.query
             .iter()
-            .map(|(k, v)| Pair::new(&k.value, &v.value)),
+            .map(|(k, v)| Pair::new(&k.value, scrub(&v.value))),
     );
 
     // Auth.
@@ -315,7 +315,7 @@ pub fn normalize(
         }
         headers.push(Header {
             name: k.value.clone(),
-            value: v.value.clone(),
+            value: scrub(&v.value),
             implied: false,
         });
     }
@@ -333,7 +333,7 @@ pub fn normalize(
             if !cookie.is_empty() {
                 cookie.push_str("; ");
             }
-            cookie.push_str(&format!("{}={}", k.value, v.value));
+            cookie.push_str(&format!("{}={}", k.value, scrub(&v.value)));
         }
         headers.push(Header {
             name: "Cookie".into(),
@@ -350,9 +350,36 @@ pub fn normalize(
         .as_ref()
         .map(|b| b.value.clone())
         .or(block_body.map(BodySpec::Json));
+    // Credentials pasted into the body: JSON string values, form and multipart values,
+    // a raw body.
+    let body_offset = spec.body.as_ref().map_or(spec.offset, |b| b.offset);
+    let mut body_secrets: Vec<(String, &'static str)> = Vec::new();
+    match &body_spec {
+        Some(BodySpec::Json(v)) => json_secrets(v, "json", &mut body_secrets),
+        Some(BodySpec::Form(fields)) => body_secrets.extend(
+            fields
+                .iter()
+                .filter_map(|(k, v)| looks_like_secret(v).map(|kind| (format!("form.{k}"), kind))),
+        ),
+        Some(BodySpec::Multipart(parts)) => body_secrets.extend(parts.iter().filter_map(|p| {
+            let kind = looks_like_secret(p.value.as_deref()?)?;
+            Some((format!("multipart {}", p.name), kind))
+        })),
+        Some(BodySpec::Raw(text)) => {
+            body_secrets.extend(looks_like_secret(text).map(|kind| ("body".to_string(), kind)))
+        }
+        None => {}
+    }
+    for (what, kind) in body_secrets {
+        warnings.push(fail(
+            body_offset,
+            format!("`{what}` holds what looks like a live credential ({kind}); the snippets send a placeholder instead, but rotate it: it is in your sources"),
+        ));
+    }
     let body = match body_spec {
         None => Body::None,
-        Some(BodySpec::Json(v)) => {
+        Some(BodySpec::Json(mut v)) => {
+            scrub_json(&mut v);
             let text = serde_json::to_string_pretty(&v).unwrap_or_default();
             if let Some(ct) = &spec.content_type {
                 headers.push(Header {
@@ -380,7 +407,7 @@ pub fn normalize(
                     implied: false,
                 });
             }
-            Body::Raw { text }
+            Body::Raw { text: scrub(&text) }
         }
         Some(b @ (BodySpec::Form(_) | BodySpec::Multipart(_))) => {
             if let Some(ct) = &spec.content_type {
@@ -392,14 +419,17 @@ pub fn normalize(
             }
             match b {
                 BodySpec::Form(fields) => Body::Form {
-                    fields: fields.into_iter().map(|(k, v)| Pair::new(k, v)).collect(),
+                    fields: fields
+                        .into_iter()
+                        .map(|(k, v)| Pair::new(k, scrub(&v)))
+                        .collect(),
                 },
                 BodySpec::Multipart(parts) => Body::Multipart {
                     parts: parts
                         .into_iter()
                         .map(|p| Part {
-                            name: p.name,
-                            value: p.value,
+                            name: crlf(&p.name),
+                            value: p.value.as_deref().map(|v| crlf(&scrub(v))),
                             file: p.file,
                             content_type: p.content_type,
                         })
@@ -409,6 +439,36 @@ pub fn normalize(
             }
         }
     };
+    if let Some(ct) = &spec.content_type
+        && let Some(why) = header_value_problem(&ct.value)
+    {
+        problems.push(fail(ct.offset, format!("`content_type` {why}")));
+    }
+    if let Body::Multipart { parts } = &body {
+        for p in parts {
+            let why = if p.name.is_empty() {
+                "is empty, which curl's -F cannot send"
+            } else if p.name.contains('=') {
+                "holds `=`, which curl's -F cannot send (it ends the name)"
+            } else if p.name.contains('\\') {
+                "holds `\\`, which clients send as is and servers read as an escape"
+            } else if p
+                .name
+                .contains(|c: char| c.is_ascii_control() && c != '\r' && c != '\n')
+            {
+                "holds a control character, which clients send differently (raw or %-encoded) in the part header"
+            } else {
+                continue;
+            };
+            problems.push(fail(
+                spec.body.as_ref().map_or(spec.offset, |b| b.offset),
+                format!(
+                    "multipart field name `{}` {why}; rename the field",
+                    p.name.escape_debug()
+                ),
+            ));
+        }
+    }
     if spec.content_type.is_some()
         && matches!(body, Body::None)
         && let Some(ct) = &spec.content_type
@@ -420,7 +480,7 @@ pub fn normalize(
         if let Some(kind) = crate::request::looks_like_secret(&v.value) {
             warnings.push(fail(
                 v.offset,
-                format!("`{}` holds what looks like a live credential ({kind}); use a placeholder such as YOUR_TOKEN", k.value),
+                format!("`{}` holds what looks like a live credential ({kind}); the snippets send a placeholder instead, but rotate it: it is in your sources", k.value),
             ));
         }
     }
@@ -470,11 +530,78 @@ fn header_value_problem(v: &str) -> Option<&'static str> {
         Some("holds a line break, which HTTP forbids in a header")
     } else if v.chars().any(|c| c.is_control() && c != '\t') {
         Some("holds a control character, which HTTP forbids in a header")
-    } else if v != v.trim_matches([' ', '\t']) {
+    } else if v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace) {
+        // HTTP drops spaces and tabs around a value; clients such as HTTPie also strip
+        // Unicode white space (U+2028, U+00A0, …) there.
         Some("starts or ends with white space, which HTTP drops")
     } else {
         None
     }
+}
+
+/// `value` with every word that looks like a live credential replaced by a placeholder
+/// (`YOUR_API_KEY`, `YOUR_JWT`, `YOUR_TOKEN`): snippets never publish a credential.
+pub fn scrub(value: &str) -> String {
+    if looks_like_secret(value).is_none() {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    for piece in value.split_inclusive(is_word_break) {
+        let (word, sep) = match piece.char_indices().last() {
+            Some((i, c)) if is_word_break(c) => piece.split_at(i),
+            _ => (piece, ""),
+        };
+        match looks_like_secret(word) {
+            Some(SECRET_KEY) => out.push_str("YOUR_API_KEY"),
+            Some(SECRET_JWT) => out.push_str("YOUR_JWT"),
+            Some(_) => out.push_str("YOUR_TOKEN"),
+            None => out.push_str(word),
+        }
+        out.push_str(sep);
+    }
+    out
+}
+
+fn scrub_json(v: &mut serde_json::Value) {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => *s = scrub(s),
+        J::Array(items) => items.iter_mut().for_each(scrub_json),
+        J::Object(m) => m.values_mut().for_each(scrub_json),
+        _ => {}
+    }
+}
+
+/// Every string value of a JSON body that looks like a credential, with its path
+/// (`json.user.token`, `json.keys[0]`).
+fn json_secrets(v: &serde_json::Value, at: &str, out: &mut Vec<(String, &'static str)>) {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => out.extend(looks_like_secret(s).map(|kind| (at.to_string(), kind))),
+        J::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                json_secrets(item, &format!("{at}[{i}]"), out);
+            }
+        }
+        J::Object(m) => {
+            for (k, item) in m {
+                json_secrets(item, &format!("{at}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Line breaks as multipart/form-data text carries them: every CR, LF or CRLF becomes
+/// CRLF, as browsers and Node's `FormData` send them whatever the value held (so every
+/// client sends the same bytes).
+fn crlf(s: &str) -> String {
+    if !s.contains(['\r', '\n']) {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
 }
 
 /// The placeholder shown for a path parameter without a value: `{order_uuid}` -> `ORDER_UUID`.
@@ -581,18 +708,24 @@ pub fn same_decimal(a: &str, b: &str) -> bool {
     matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
 }
 
+const SECRET_KEY: &str = "a live API key";
+const SECRET_JWT: &str = "a JWT";
+
+/// Where [`looks_like_secret`] splits a value into words.
+fn is_word_break(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ':' | '=' | ',' | ';' | '"' | '\'' | '&' | '?')
+}
+
 /// What kind of live credential `value` looks like, if it looks like one: a long hex or
 /// base64 run, a `sk_live_…` key, or a JWT. Placeholders (`YOUR_TOKEN`) do not.
 pub fn looks_like_secret(value: &str) -> Option<&'static str> {
-    for word in
-        value.split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | ',' | ';' | '"' | '\''))
-    {
+    for word in value.split(is_word_break) {
         if word.starts_with("sk_live_") || word.starts_with("rk_live_") {
-            return Some("a live API key");
+            return Some(SECRET_KEY);
         }
         let segments: Vec<&str> = word.split('.').collect();
         if segments.len() == 3 && word.starts_with("eyJ") && segments.iter().all(|s| s.len() >= 4) {
-            return Some("a JWT");
+            return Some(SECRET_JWT);
         }
         if word.len() >= 32 && word.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Some("a long hex token");
@@ -691,5 +824,12 @@ mod tests {
         );
         assert_eq!(looks_like_secret("Token YOUR_AUTH_TOKEN"), None);
         assert_eq!(looks_like_secret("sk_live_abc"), Some("a live API key"));
+        assert_eq!(
+            scrub(
+                "Token 0123456789abcdef0123456789abcdef01234567; v=sk_live_x, eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl"
+            ),
+            "Token YOUR_TOKEN; v=YOUR_API_KEY, YOUR_JWT"
+        );
+        assert_eq!(scrub("Token YOUR_AUTH_TOKEN"), "Token YOUR_AUTH_TOKEN");
     }
 }
