@@ -762,6 +762,14 @@ fn write_all(stage: &Stage, writes: &[(usize, PathBuf)]) -> Result<(), Diagnosti
         if last_dir != Some(dir) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Diagnostic::error(dir, None, format!("cannot create folder: {e}")))?;
+            // A folder nothing can be moved into (read-only, immutable) fails the build
+            // here, before any file is renamed: OUT is never left half-written.
+            tempfile::Builder::new()
+                .prefix(".docsnip-probe-")
+                .tempfile_in(dir)
+                .map_err(|e| {
+                    Diagnostic::error(dir, None, format!("cannot write in folder: {e}"))
+                })?;
             last_dir = Some(dir);
         }
     }

@@ -457,7 +457,7 @@ fn build_failing_half_way_leaves_no_half_written_page() {
     w.write("out/sub/page.md", "old");
     let _guard = Immutable::set(&w.path("out/sub"));
     let stderr = run_unchanged(&w, &["docs", "out"], 1);
-    expect_line(&stderr, "out/sub/page.md: error: ", "cannot write");
+    expect_line(&stderr, "out/sub: error: ", "cannot write in folder");
     expect_line(&stderr, "docsnip: ", "nothing was written");
 }
 
