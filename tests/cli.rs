@@ -423,3 +423,54 @@ fn bad_usage_exits_2() {
     let out = docsnip().args(["verify", "--help"]).output().unwrap();
     assert!(stdout(&out).contains("docsnip verify docs/"));
 }
+
+#[test]
+fn an_added_language_can_be_declared_in_the_config() {
+    let tmp = example_site();
+    let tpl = tmp.path().join("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    // The template without its metadata comment: the config says how to show and run it.
+    let ruby = std::fs::read_to_string("examples/templates/ruby.tera").unwrap();
+    let body = ruby.split_once("#}\n").unwrap().1;
+    std::fs::write(tpl.join("rb.tera"), body).unwrap();
+    let config = tmp.path().join("docsnip.yml");
+    std::fs::write(
+        &config,
+        "base_url: https://api-sandbox.example.com\nlanguages: [curl, { name: rb, title: \"Ruby\", fence: ruby, run: ruby, ext: .rb }]\n",
+    )
+    .unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args([
+            "verify",
+            "--config",
+            "docsnip.yml",
+            "--templates",
+            "tpl",
+            "docs",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out).matches(": rb: ok").count(),
+        5,
+        "{}",
+        stdout(&out)
+    );
+    docsnip()
+        .current_dir(tmp.path())
+        .args([
+            "--config",
+            "docsnip.yml",
+            "--templates",
+            "tpl",
+            "docs",
+            "out",
+        ])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(tmp.path().join("out/_orders/list_orders.md")).unwrap();
+    assert!(page.contains("  ~~~ ruby\n  # List Orders\n"), "{page}");
+    assert!(page.contains("  {: title=\"Ruby\" }\n"));
+}
