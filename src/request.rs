@@ -530,6 +530,10 @@ fn header_value_problem(v: &str) -> Option<&'static str> {
         Some("holds a line break, which HTTP forbids in a header")
     } else if v.chars().any(|c| c.is_control() && c != '\t') {
         Some("holds a control character, which HTTP forbids in a header")
+    } else if !crate::escape::httpie_exact(v) {
+        // HTTPie unescapes `\:`, `\;`, `\=` and `\@` anywhere in an item and has no
+        // escape for the backslash itself.
+        Some("holds a backslash before `:`, `;`, `=` or `@`, which HTTPie cannot send")
     } else if v.starts_with(char::is_whitespace) || v.ends_with(char::is_whitespace) {
         // HTTP drops spaces and tabs around a value; clients such as HTTPie also strip
         // Unicode white space (U+2028, U+00A0, …) there.

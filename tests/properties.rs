@@ -104,10 +104,12 @@ fn hostile() -> impl Strategy<Value = String> {
 
 /// A header value that HTTP can carry: no control character but tab, no white space
 /// (Unicode's, which HTTPie strips) at either end; the others are for the refusal
-/// property.
+/// property. No backslash: HTTPie cannot send `\=` and friends in a header (refused,
+/// see `inexpressible_values_are_refused`).
 fn header_value() -> impl Strategy<Value = String> {
     hostile().prop_map(|s| {
-        s.chars()
+        s.replace('\\', "/")
+            .chars()
             .filter(|c| !c.is_control() || *c == '\t')
             .collect::<String>()
             .trim_matches(char::is_whitespace)
@@ -466,6 +468,11 @@ fn inexpressible_values_are_refused() {
         (
             "  headers:\n    X-Nbsp: \"\\u00a0a\"\n",
             "6:13: error: the value of header `X-Nbsp` starts or ends with white space",
+        ),
+        // HTTPie reads `\=` in an item as `=`, wherever it stands.
+        (
+            "  headers:\n    X-Esc: \"a\\\\=b\"\n",
+            "6:12: error: the value of header `X-Esc` holds a backslash before",
         ),
         // A content_type is a header too.
         (
