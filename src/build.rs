@@ -555,8 +555,14 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
                 failed.store(true, Ordering::Relaxed);
             }
             let target = opts.out.join(&done.rel);
-            // Only what differs from OUT is written (in place: only pages that change).
-            if same_content(&target, content) {
+            // Only what differs from OUT is written (in place: only pages that change,
+            // compared with the bytes just read rather than reading the file again).
+            let unchanged = if in_place {
+                content == bytes.as_slice()
+            } else {
+                same_content(&target, content)
+            };
+            if unchanged {
                 return done;
             }
             done.changed = true;
