@@ -4,6 +4,7 @@
 
 use crate::config::Placement;
 use crate::page::{self, Block};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// A generated snippet, ready to be placed.
@@ -16,9 +17,10 @@ pub struct Snippet {
 
 /// One line of a container's Markdown.
 #[derive(Debug, Clone)]
-struct Line {
-    /// The Markdown text of the line (indentation removed), with its line ending.
-    text: String,
+struct Line<'a> {
+    /// The Markdown text of the line (indentation removed), with its line ending:
+    /// borrowed from the page, owned only for lines docsnip writes.
+    text: Cow<'a, str>,
     /// The original bytes of the line in the page, for lines written back unchanged.
     orig: Option<Range<usize>>,
     /// Where `text` starts in the page.
@@ -27,37 +29,53 @@ struct Line {
 
 /// Markdown that holds snippet blocks: the `right_code` value or the body.
 #[derive(Debug, Clone)]
-struct Container {
-    lines: Vec<Line>,
+struct Container<'a> {
+    lines: Vec<Line<'a>>,
     /// Indentation written before new lines (the block scalar's; 0 in the body).
     indent: usize,
 }
 
-impl Container {
-    fn text(&self) -> String {
-        self.lines.iter().map(|l| l.text.as_str()).collect()
-    }
+/// A container as read from the page, with its text and fenced blocks found once.
+#[derive(Debug, Clone)]
+struct Scanned<'a> {
+    container: Container<'a>,
+    /// The lines joined (borrowed from the page for the body).
+    text: Cow<'a, str>,
+    /// The fenced blocks, with line index ranges next to their byte ranges in `text`.
+    blocks: Vec<(Range<usize>, Block)>,
+}
 
-    /// The titled blocks, with line index ranges instead of byte ranges.
-    fn blocks(&self) -> Vec<(Range<usize>, Block)> {
-        let text = self.text();
-        let mut starts = Vec::with_capacity(self.lines.len() + 1);
+impl<'a> Scanned<'a> {
+    fn new(container: Container<'a>, text: Cow<'a, str>) -> Self {
+        let mut starts = Vec::with_capacity(container.lines.len() + 1);
         let mut at = 0;
-        for l in &self.lines {
+        for l in &container.lines {
             starts.push(at);
             at += l.text.len();
         }
         starts.push(at);
         let line_of = |offset: usize| starts.partition_point(|&s| s < offset);
-        page::fenced_blocks(&text)
+        let blocks = page::fenced_blocks(&text)
             .into_iter()
             .map(|b| {
                 let r = line_of(b.range.start)..line_of(b.range.end);
                 (r, b)
             })
-            .collect()
+            .collect();
+        Scanned {
+            container,
+            text,
+            blocks,
+        }
     }
 
+    /// The page offset of a byte offset into `text`.
+    fn page_offset(&self, offset: usize) -> usize {
+        self.container.page_offset(offset)
+    }
+}
+
+impl Container<'_> {
     /// The page offset of a byte offset into `text()`.
     fn page_offset(&self, offset: usize) -> usize {
         let mut at = 0;
@@ -72,6 +90,11 @@ impl Container {
 
     fn render(&self, page: &str) -> String {
         let mut out = String::new();
+        self.render_into(page, &mut out);
+        out
+    }
+
+    fn render_into(&self, page: &str, out: &mut String) {
         for l in &self.lines {
             match &l.orig {
                 Some(r) => out.push_str(&page[r.clone()]),
@@ -82,15 +105,14 @@ impl Container {
                 }
             }
         }
-        out
     }
 }
 
 /// How the `right_code` value is written in the front-matter.
 #[derive(Debug, Clone)]
-enum RightCode {
+enum RightCode<'a> {
     /// A `|` block scalar: its lines are spliced in place.
-    Block { value: Container },
+    Block { value: Scanned<'a> },
     /// Any other style (quoted, plain, folded): the whole entry is written anew as a
     /// `|` block scalar holding the same text plus the snippets.
     Other { entry: Range<usize>, value: String },
@@ -103,8 +125,8 @@ pub struct Layout<'a> {
     newline: &'static str,
     /// End of the YAML text (where a new `right_code` goes).
     yaml_end: usize,
-    right_code: Option<(Range<usize>, RightCode)>,
-    body: Container,
+    right_code: Option<(Range<usize>, RightCode<'a>)>,
+    body: Scanned<'a>,
     body_start: usize,
 }
 
@@ -121,13 +143,14 @@ impl<'a> Layout<'a> {
         let body_container = Container {
             lines: page::lines(&page[body..])
                 .map(|r| Line {
-                    text: page[body + r.start..body + r.end].to_string(),
+                    text: Cow::Borrowed(&page[body + r.start..body + r.end]),
                     orig: Some(body + r.start..body + r.end),
                     start: body + r.start,
                 })
                 .collect(),
             indent: 0,
         };
+        let body_container = Scanned::new(body_container, Cow::Borrowed(&page[body..]));
         let right_code =
             right_code.map(|(key, value)| locate_right_code(page, yaml.clone(), key, value));
         Layout {
@@ -147,11 +170,10 @@ impl<'a> Layout<'a> {
             return None;
         };
         let (_, block) = value
-            .blocks()
-            .into_iter()
+            .blocks
+            .iter()
             .find(|(_, b)| b.title.as_deref() == Some(title))?;
-        let text = value.text();
-        let code = text[block.code.clone()].to_string();
+        let code = value.text[block.code.clone()].to_string();
         // Page offset of each code line's start.
         let mut line_starts = Vec::new();
         let mut at = block.code.start;
@@ -165,11 +187,10 @@ impl<'a> Layout<'a> {
     /// The blocks with these titles found in the page, with the code they hold now.
     pub fn existing(&self, titles: &[&str]) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        let mut collect = |c: &Container| {
-            let text = c.text();
-            for (_, b) in c.blocks() {
-                if let Some(t) = b.title.filter(|t| titles.contains(&t.as_str())) {
-                    out.push((t, text[b.code.clone()].to_string()));
+        let mut collect = |c: &Scanned| {
+            for (_, b) in &c.blocks {
+                if let Some(t) = b.title.as_ref().filter(|t| titles.contains(&t.as_str())) {
+                    out.push((t.clone(), c.text[b.code.clone()].to_string()));
                 }
             }
         };
@@ -183,27 +204,23 @@ impl<'a> Layout<'a> {
     /// The page with `snippets` placed.
     pub fn place(&self, snippets: &[Snippet], placement: Placement) -> String {
         let nl = self.newline;
-        let lines_of = |s: &Snippet| -> Vec<Line> { block_lines(s, nl) };
-        let mut rc = self.right_code.clone();
-        let mut body = self.body.clone();
+        let lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl) };
         let mut placed = vec![false; snippets.len()];
 
         // Replace in place, in the right_code value, then in the body.
         let mut positions: Vec<Option<(bool, Range<usize>)>> = vec![None; snippets.len()];
-        if let Some((_, RightCode::Block { value })) = rc.as_mut() {
-            for (i, r) in replace(value, snippets, &mut placed, &lines_of)
-                .into_iter()
-                .enumerate()
-            {
+        let mut rc_lines: Option<Container<'a>> = None;
+        if let Some((_, RightCode::Block { value })) = &self.right_code {
+            let (c, found) = replace(value, snippets, &mut placed, &lines_of);
+            for (i, r) in found.into_iter().enumerate() {
                 if let Some(r) = r {
                     positions[i] = Some((true, r));
                 }
             }
+            rc_lines = Some(c);
         }
-        for (i, r) in replace(&mut body, snippets, &mut placed, &lines_of)
-            .into_iter()
-            .enumerate()
-        {
+        let (mut body, found) = replace(&self.body, snippets, &mut placed, &lines_of);
+        for (i, r) in found.into_iter().enumerate() {
             if let Some(r) = r {
                 positions[i] = Some((false, r));
             }
@@ -214,7 +231,7 @@ impl<'a> Layout<'a> {
         let mut new_right_code: Option<String> = None;
         let mut other_value: Option<String> = None;
         let any_placed = positions.iter().any(Option::is_some);
-        let mut rest: Vec<Line> = Vec::new();
+        let mut rest: Vec<Line<'a>> = Vec::new();
         for i in 0..snippets.len() {
             if positions[i].is_some() {
                 continue;
@@ -244,8 +261,8 @@ impl<'a> Layout<'a> {
                 }
             };
             let n = lines.len();
-            let container = match (in_rc, rc.as_mut()) {
-                (true, Some((_, RightCode::Block { value }))) => value,
+            let container = match (in_rc, rc_lines.as_mut()) {
+                (true, Some(value)) => value,
                 _ => &mut body,
             };
             insert_at(container, at, lines);
@@ -263,16 +280,14 @@ impl<'a> Layout<'a> {
         }
         if !rest.is_empty() {
             let mut new_lines = rest;
-            match (rc.as_mut(), placement) {
-                (_, Placement::Body) => append(&mut body, new_lines, nl),
-                (Some((_, RightCode::Block { value })), Placement::RightCode) => {
-                    append(value, new_lines, nl)
-                }
-                (Some((_, RightCode::Other { value, .. })), Placement::RightCode) => {
+            match (&self.right_code, rc_lines.as_mut(), placement) {
+                (_, _, Placement::Body) => append(&mut body, new_lines, nl),
+                (_, Some(value), Placement::RightCode) => append(value, new_lines, nl),
+                (Some((_, RightCode::Other { value, .. })), None, Placement::RightCode) => {
                     let mut c = Container {
                         lines: page::lines(value)
                             .map(|r| Line {
-                                text: value[r].to_string(),
+                                text: Cow::Borrowed(&value[r]),
                                 orig: None,
                                 start: 0,
                             })
@@ -280,9 +295,9 @@ impl<'a> Layout<'a> {
                         indent: 2,
                     };
                     append(&mut c, new_lines, nl);
-                    other_value = Some(c.text());
+                    other_value = Some(c.lines.iter().map(|l| l.text.as_ref()).collect());
                 }
-                (None, Placement::RightCode) => {
+                (_, None, Placement::RightCode) => {
                     new_lines.remove(0);
                     let c = Container {
                         lines: new_lines,
@@ -295,10 +310,12 @@ impl<'a> Layout<'a> {
 
         // Write the page back.
         let mut out = String::with_capacity(self.page.len() + 4096);
-        match &rc {
-            Some((entry, RightCode::Block { value })) => {
+        match &self.right_code {
+            Some((entry, RightCode::Block { .. })) => {
                 out.push_str(&self.page[..entry.start]);
-                out.push_str(&value.render(self.page));
+                if let Some(value) = &rc_lines {
+                    value.render_into(self.page, &mut out);
+                }
                 out.push_str(&self.page[entry.end..self.yaml_end]);
             }
             Some((_, RightCode::Other { entry, value })) => {
@@ -307,7 +324,7 @@ impl<'a> Layout<'a> {
                 let c = Container {
                     lines: page::lines(text)
                         .map(|r| Line {
-                            text: text[r].to_string(),
+                            text: Cow::Borrowed(&text[r]),
                             orig: None,
                             start: 0,
                         })
@@ -326,14 +343,14 @@ impl<'a> Layout<'a> {
             out.push_str(&r);
         }
         out.push_str(&self.page[self.yaml_end..self.body_start]);
-        out.push_str(&body.render(self.page));
+        body.render_into(self.page, &mut out);
         out
     }
 }
 
-fn blank(nl: &str) -> Line {
+fn blank<'a>(nl: &'static str) -> Line<'a> {
     Line {
-        text: nl.to_string(),
+        text: Cow::Borrowed(nl),
         orig: None,
         start: 0,
     }
@@ -341,14 +358,16 @@ fn blank(nl: &str) -> Line {
 
 /// Replace the first block with each snippet's title (unless an earlier container
 /// already had one) and drop the duplicates; returns each snippet's new line range.
-fn replace(
-    c: &mut Container,
+fn replace<'a>(
+    scanned: &Scanned<'a>,
     snippets: &[Snippet],
     placed: &mut [bool],
-    lines_of: &dyn Fn(&Snippet) -> Vec<Line>,
-) -> Vec<Option<Range<usize>>> {
+    lines_of: &dyn Fn(&Snippet) -> Vec<Line<'a>>,
+) -> (Container<'a>, Vec<Option<Range<usize>>>) {
+    let c = &scanned.container;
     let mut edits: Vec<(Range<usize>, Option<usize>)> = Vec::new();
-    for (lines, b) in c.blocks() {
+    for (lines, b) in &scanned.blocks {
+        let lines = lines.clone();
         let Some(i) = snippets
             .iter()
             .position(|s| Some(&s.title) == b.title.as_ref())
@@ -368,7 +387,7 @@ fn replace(
         }
     }
     let mut positions = vec![None; snippets.len()];
-    let mut out: Vec<Line> = Vec::with_capacity(c.lines.len());
+    let mut out: Vec<Line<'a>> = Vec::with_capacity(c.lines.len() + 64);
     let mut at = 0;
     for (r, which) in edits {
         out.extend(c.lines[at..r.start].iter().cloned());
@@ -380,18 +399,21 @@ fn replace(
         at = r.end;
     }
     out.extend(c.lines[at..].iter().cloned());
-    c.lines = out;
-    positions
+    let container = Container {
+        lines: out,
+        indent: c.indent,
+    };
+    (container, positions)
 }
 
-fn insert_at(c: &mut Container, at: usize, lines: Vec<Line>) {
+fn insert_at<'a>(c: &mut Container<'a>, at: usize, lines: Vec<Line<'a>>) {
     let tail = c.lines.split_off(at);
     c.lines.extend(lines);
     c.lines.extend(tail);
 }
 
 /// Append after the last non-blank line (trailing blank lines stay last).
-fn append(c: &mut Container, mut lines: Vec<Line>, nl: &str) {
+fn append<'a>(c: &mut Container<'a>, mut lines: Vec<Line<'a>>, nl: &str) {
     let at = c
         .lines
         .iter()
@@ -402,14 +424,14 @@ fn append(c: &mut Container, mut lines: Vec<Line>, nl: &str) {
     } else if !c.lines[at - 1].text.ends_with('\n') {
         // The last line has no line ending (end of the page): give it one.
         let last = &mut c.lines[at - 1];
-        last.text.push_str(nl);
+        last.text.to_mut().push_str(nl);
         last.orig = None;
     }
     insert_at(c, at, lines);
 }
 
 /// A snippet as kramdown lines: fence, code, fence, title.
-fn block_lines(s: &Snippet, nl: &str) -> Vec<Line> {
+fn block_lines<'a>(s: &Snippet, nl: &str) -> Vec<Line<'a>> {
     let longest = s
         .code
         .lines()
@@ -424,7 +446,7 @@ fn block_lines(s: &Snippet, nl: &str) -> Vec<Line> {
             text.push_str(p);
         }
         Line {
-            text,
+            text: Cow::Owned(text),
             orig: None,
             start: 0,
         }
@@ -440,12 +462,12 @@ fn block_lines(s: &Snippet, nl: &str) -> Vec<Line> {
 }
 
 /// Find the `right_code` entry's lines and how its value is written.
-fn locate_right_code(
-    page: &str,
+fn locate_right_code<'a>(
+    page: &'a str,
     yaml: Range<usize>,
     key: usize,
     value: &str,
-) -> (Range<usize>, RightCode) {
+) -> (Range<usize>, RightCode<'a>) {
     let key_line_end = page[key..yaml.end]
         .find('\n')
         .map_or(yaml.end, |i| key + i + 1);
@@ -498,16 +520,17 @@ fn locate_right_code(
                     line.len() - line.trim_start_matches(' ').len()
                 };
             Line {
-                text: line[strip..].to_string(),
+                text: Cow::Borrowed(&line[strip..]),
                 orig: Some(start..start + line.len()),
                 start: start + strip,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let text: String = lines.iter().map(|l| l.text.as_ref()).collect();
     (
         key_line_end..end,
         RightCode::Block {
-            value: Container { lines, indent },
+            value: Scanned::new(Container { lines, indent }, Cow::Owned(text)),
         },
     )
 }
