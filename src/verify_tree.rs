@@ -177,7 +177,8 @@ pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyRepo
             }
         };
         // Pages that fail to build are reported through `diags`.
-        if let Ok(Some(parsed)) = build::parse_page(&shown, &text, site, EXPECTED_BASE, &mut diags) {
+        if let Ok(Some(parsed)) = build::parse_page(&shown, &text, site, EXPECTED_BASE, &mut diags)
+        {
             let expected = parsed.request;
             pages.push(PageJob {
                 shown,
