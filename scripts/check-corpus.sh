@@ -28,6 +28,8 @@ if ! diff -u "$here/crux-expected.txt" got.txt; then
   echo "crux-docs diagnostics changed (update scripts/crux-expected.txt if intended)"; exit 1
 fi
 echo "crux-docs: $(grep -c ': error: ' got.txt) errors and $(grep -c ': warning: ' got.txt) warnings, as pinned"
+echo "crux-docs: pages that carried what looks like a live credential:"
+grep 'live credential' got.txt | sed 's/^/  /' || true
 
 # 2. Without the pages that cannot build, the rest builds.
 grep ': error: ' got.txt | cut -d: -f1 | sort -u | xargs rm -f

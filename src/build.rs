@@ -711,14 +711,14 @@ impl Stage {
         }
     }
 
-    /// Stage `content` as file `i`. New files are private (0600) until moved into
-    /// place, as before; a file replacing one in OUT takes that file's permissions.
+    /// Stage `content` as file `i`. A new file gets the usual mode (0666 less the
+    /// umask, as `cp` gives); a file replacing one in OUT takes that file's permissions.
     fn put(&self, i: usize, content: &[u8]) -> Result<(), Diagnostic> {
         let path = self.dir()?.join(i.to_string());
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o666);
         opts.open(&path)
             .and_then(|mut f| f.write_all(content))
             .map_err(|e| {

@@ -724,26 +724,54 @@ fn is_word_break(c: char) -> bool {
 /// base64 run, a `sk_live_…` key, or a JWT. Placeholders (`YOUR_TOKEN`) do not.
 pub fn looks_like_secret(value: &str) -> Option<&'static str> {
     for word in value.split(is_word_break) {
-        if word.starts_with("sk_live_") || word.starts_with("rk_live_") {
-            return Some(SECRET_KEY);
+        // In a URL or a path, look at each segment: `/a/b/c` is not one long token.
+        let is_path = word.contains("://") || word.starts_with('/');
+        let mut segments = word.split('/');
+        let mut whole = Some(word);
+        while let Some(w) = if is_path {
+            segments.next()
+        } else {
+            whole.take()
+        } {
+            if let Some(kind) = secret_word(w) {
+                return Some(kind);
+            }
         }
-        let segments: Vec<&str> = word.split('.').collect();
-        if segments.len() == 3 && word.starts_with("eyJ") && segments.iter().all(|s| s.len() >= 4) {
-            return Some(SECRET_JWT);
-        }
-        if word.len() >= 32 && word.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Some("a long hex token");
-        }
-        if word.len() >= 32
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
-            && word.bytes().any(|b| b.is_ascii_digit())
-            && word.bytes().any(|b| b.is_ascii_lowercase())
-            && word.bytes().any(|b| b.is_ascii_uppercase())
-        {
-            return Some("a long base64 token");
-        }
+    }
+    None
+}
+
+fn secret_word(word: &str) -> Option<&'static str> {
+    if word.starts_with("sk_live_") || word.starts_with("rk_live_") {
+        return Some(SECRET_KEY);
+    }
+    let segments: Vec<&str> = word.split('.').collect();
+    if segments.len() == 3 && word.starts_with("eyJ") && segments.iter().all(|s| s.len() >= 4) {
+        return Some(SECRET_JWT);
+    }
+    if word.len() < 32 {
+        return None;
+    }
+    if word.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some("a long hex token");
+    }
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=-_".contains(&b))
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| b.is_ascii_lowercase())
+        && word.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        return Some("a long base64 token");
+    }
+    let count = |f: fn(&u8) -> bool| word.bytes().filter(f).count();
+    // A long run of letters and digits, mixed (`47d4yfbwymedhiudj384702984nakju4hajh395d`).
+    let core = word.trim_end_matches('=');
+    if core.bytes().all(|b| b.is_ascii_alphanumeric())
+        && count(u8::is_ascii_digit) >= 4
+        && count(u8::is_ascii_alphabetic) >= 4
+    {
+        return Some("a long random-looking token");
     }
     None
 }
@@ -827,6 +855,25 @@ mod tests {
             Some("a long hex token")
         );
         assert_eq!(looks_like_secret("Token YOUR_AUTH_TOKEN"), None);
+        assert_eq!(
+            looks_like_secret("Token 47d4yfbwymedhiudj384702984nakju4hajh395d"),
+            Some("a long random-looking token")
+        );
+        // Not tokens: a UUID, a URL whose path is long, a long word of one kind.
+        assert_eq!(
+            looks_like_secret("70221d81-07e9-416c-b602-360391708d17"),
+            None
+        );
+        assert_eq!(
+            looks_like_secret(
+                "\"http://localhost/timp/organizations/accept-invite/KUMJLpo0tzFVeC5w1uni/\""
+            ),
+            None
+        );
+        assert_eq!(
+            looks_like_secret("application_x_www_form_urlencoded_thing"),
+            None
+        );
         assert_eq!(looks_like_secret("sk_live_abc"), Some("a live API key"));
         assert_eq!(
             scrub(

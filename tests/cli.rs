@@ -73,6 +73,16 @@ fn build_writes_out_and_ends_with_a_summary() {
         std::fs::read(tmp.path().join("out/_config.yml")).unwrap(),
         std::fs::read("docs/_config.yml").unwrap()
     );
+    // New files get the usual mode (0666 less the umask), as a file written any other
+    // way would: web servers must be able to read them.
+    use std::os::unix::fs::PermissionsExt;
+    let plain = tmp.path().join("plain");
+    std::fs::write(&plain, "x").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&tmp.path().join("out/_orders/list_orders.md")),
+        mode(&plain)
+    );
     // A second build over OUT changes nothing.
     let again = docsnip()
         .current_dir(tmp.path())
