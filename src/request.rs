@@ -407,6 +407,13 @@ pub fn normalize(
                     implied: false,
                 });
             }
+            if text == "--" {
+                // argparse (HTTPie's) drops a `--` argument, even as `--raw=--`.
+                problems.push(fail(
+                    body_offset,
+                    "a raw body that is exactly `--` cannot be sent by HTTPie (its argument parser drops `--`)".into(),
+                ));
+            }
             Body::Raw { text: scrub(&text) }
         }
         Some(b @ (BodySpec::Form(_) | BodySpec::Multipart(_))) => {

@@ -493,6 +493,12 @@ fn inexpressible_values_are_refused() {
             "  multipart:\n    - { name: \"\", value: v }\n",
             "6:5: error: multipart field name `` is empty",
         ),
+        // HTTPie's argument parser drops `--`, even as `--raw=--` (found by
+        // raw_bodies_arrive_exactly).
+        (
+            "  body: \"--\"\n",
+            "5:9: error: a raw body that is exactly `--` cannot be sent by HTTPie",
+        ),
         // curl's -F ends a field name at the first `=`.
         (
             "  multipart:\n    - { name: \"a=b\", value: v }\n",
