@@ -280,6 +280,12 @@ pub fn httpie_exact(s: &str) -> bool {
         .any(|w| w[0] == b'\\' && HTTPIE_SPECIAL.contains(&(w[1] as char)))
 }
 
+/// Whether `s` can be the key of an HTTPie item: [`httpie_exact`], and no trailing
+/// backslash, which would escape the separator that follows the key.
+pub fn httpie_key_exact(s: &str) -> bool {
+    httpie_exact(s) && !s.ends_with('\\')
+}
+
 /// A file path for curl's `-F name=@PATH`: as is when curl would read it back
 /// unchanged, else in double quotes with `\` and `"` backslash-escaped (curl's own
 /// quoting for `-F` words, needed for `;`, `,`, `"` and leading/trailing spaces).

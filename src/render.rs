@@ -150,19 +150,20 @@ impl Facts {
                 fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
                 fields
                     .iter()
-                    .all(|f| escape::httpie_exact(&f.name) && escape::httpie_exact(&f.value)),
+                    .all(|f| escape::httpie_key_exact(&f.name) && escape::httpie_exact(&f.value)),
             ),
             Body::Multipart { parts } => {
                 let exact = parts.iter().all(|p| {
-                    [
-                        Some(&p.name),
-                        p.value.as_ref(),
-                        p.file.as_ref(),
-                        p.content_type.as_ref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .all(|s| escape::httpie_exact(s))
+                    escape::httpie_key_exact(&p.name)
+                        && [
+                            Some(&p.name),
+                            p.value.as_ref(),
+                            p.file.as_ref(),
+                            p.content_type.as_ref(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .all(|s| escape::httpie_exact(s))
                 });
                 (parts.iter().map(|p| p.name.as_str()).collect(), exact)
             }
