@@ -388,6 +388,8 @@ proptest! {
 
     #[test]
     fn raw_bodies_arrive_exactly(c in common(), body in hostile(), ct in prop::option::of(header_value())) {
+        // Exactly `--` is refused (see inexpressible_values_are_refused).
+        prop_assume!(body != "--");
         let mut b = format!("  body: {}\n", yq(&body));
         if let Some(ct) = &ct {
             let _ = writeln!(b, "  content_type: {}", yq(ct));
