@@ -866,7 +866,7 @@ fn split_target(target: &[u8]) -> (Option<String>, Vec<u8>, Option<Vec<u8>>) {
 }
 
 /// Strips HTTP optional whitespace (spaces and tabs) from both ends.
-fn trim_ows(v: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
     let start = v
         .iter()
         .position(|&b| b != b' ' && b != b'\t')
@@ -878,7 +878,11 @@ fn trim_ows(v: &[u8]) -> &[u8] {
     &v[start..end]
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+/// The first position of `needle` in `hay` (none for an empty needle).
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
     hay.windows(needle.len()).position(|w| w == needle)
 }
 

@@ -335,12 +335,17 @@ mod tests {
     use super::*;
     use std::process::Command;
 
-    fn have(program: &str) -> bool {
-        Command::new(program)
+    /// These tests run the real runtimes; a missing one is a failure that says what to
+    /// install, never a skip.
+    fn need(program: &str) {
+        let ok = Command::new(program)
             .arg("--version")
             .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            ok,
+            "`{program}` is needed by this test: install it (scripts/test.sh does)"
+        );
     }
 
     const HOSTILE: &[&str] = &[
@@ -386,9 +391,7 @@ mod tests {
 
     #[test]
     fn sh_round_trips_through_bash() {
-        if !have("bash") {
-            return;
-        }
+        need("bash");
         for s in HOSTILE.iter().filter(|s| !s.contains('\0')) {
             for quoted in [sh(s), sh_quote(s)] {
                 let script = format!("printf %s {quoted}");
@@ -425,9 +428,7 @@ mod tests {
 
     #[test]
     fn py_str_round_trips_through_python() {
-        if !have("python3") {
-            return;
-        }
+        need("python3");
         // The program prints each literal's value as JSON, one per line.
         let mut prog = String::from("import json\n");
         for s in HOSTILE {
@@ -453,9 +454,7 @@ mod tests {
 
     #[test]
     fn js_str_round_trips_through_node() {
-        if !have("node") {
-            return;
-        }
+        need("node");
         let mut prog = String::new();
         for s in HOSTILE {
             prog.push_str(&format!("console.log(JSON.stringify({}));\n", js_str(s)));
@@ -516,9 +515,7 @@ mod tests {
 
     #[test]
     fn py_literal_round_trips_through_python() {
-        if !have("python3") {
-            return;
-        }
+        need("python3");
         // Compare with json.loads, types included (a float literal is the nearest
         // double, as for any Python client); integers must stay exact.
         let prog = format!(
@@ -551,9 +548,7 @@ mod tests {
 
     #[test]
     fn js_literal_round_trips_through_node() {
-        if !have("node") {
-            return;
-        }
+        need("node");
         // Numbers that are not exact doubles are left out: JS cannot hold them.
         let json = r#"{"s": "q\"uote's \n\u0000 \u2028 😀", "e": 1E+2, "n": null,
             "a": [1, [], {}, false], "__proto__": {"p": 1}, "x": 1.5}"#;
