@@ -348,6 +348,27 @@ mod tests {
         );
     }
 
+    /// Run `program flag prog` (e.g. `python3 -c PROG`); its stdout, after asserting
+    /// that it succeeded.
+    fn run(program: &str, flag: &str, prog: &str) -> String {
+        need(program);
+        let out = Command::new(program).arg(flag).arg(prog).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}\n{prog}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The strings a program printed as JSON, one per line.
+    fn json_lines(stdout: &str) -> Vec<String> {
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     const HOSTILE: &[&str] = &[
         "",
         "plain",
@@ -428,49 +449,21 @@ mod tests {
 
     #[test]
     fn py_str_round_trips_through_python() {
-        need("python3");
         // The program prints each literal's value as JSON, one per line.
         let mut prog = String::from("import json\n");
         for s in HOSTILE {
             prog.push_str(&format!("print(json.dumps({}))\n", py_str(s)));
         }
-        let out = Command::new("python3")
-            .arg("-c")
-            .arg(&prog)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let lines: Vec<String> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines, HOSTILE);
+        assert_eq!(json_lines(&run("python3", "-c", &prog)), HOSTILE);
     }
 
     #[test]
     fn js_str_round_trips_through_node() {
-        need("node");
         let mut prog = String::new();
         for s in HOSTILE {
             prog.push_str(&format!("console.log(JSON.stringify({}));\n", js_str(s)));
         }
-        let out = Command::new("node").arg("-e").arg(&prog).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let lines: Vec<String> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines, HOSTILE);
+        assert_eq!(json_lines(&run("node", "-e", &prog)), HOSTILE);
     }
 
     const JSON: &str = r#"{
@@ -515,7 +508,6 @@ mod tests {
 
     #[test]
     fn py_literal_round_trips_through_python() {
-        need("python3");
         // Compare with json.loads, types included (a float literal is the nearest
         // double, as for any Python client); integers must stay exact.
         let prog = format!(
@@ -534,21 +526,11 @@ mod tests {
             py_literal(JSON, 0).unwrap(),
             py_str(JSON)
         );
-        let out = Command::new("python3")
-            .arg("-c")
-            .arg(&prog)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}\n{prog}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_eq!(run("python3", "-c", &prog), "ok\n");
     }
 
     #[test]
     fn js_literal_round_trips_through_node() {
-        need("node");
         // Numbers that are not exact doubles are left out: JS cannot hold them.
         let json = r#"{"s": "q\"uote's \n\u0000 \u2028 😀", "e": 1E+2, "n": null,
             "a": [1, [], {}, false], "__proto__": {"p": 1}, "x": 1.5}"#;
@@ -561,12 +543,7 @@ mod tests {
             js_literal(json, 0).unwrap(),
             js_str(json)
         );
-        let out = Command::new("node").arg("-e").arg(&prog).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}\n{prog}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run("node", "-e", &prog);
     }
 
     #[test]

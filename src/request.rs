@@ -484,7 +484,7 @@ pub fn normalize(
     }
 
     for (k, v) in spec.headers.iter().chain(&spec.query).chain(&spec.cookies) {
-        if let Some(kind) = crate::request::looks_like_secret(&v.value) {
+        if let Some(kind) = looks_like_secret(&v.value) {
             warnings.push(fail(
                 v.offset,
                 format!("`{}` holds what looks like a live credential ({kind}); the snippets send a placeholder instead, but rotate it: it is in your sources", k.value),
