@@ -37,21 +37,21 @@ fn bench(c: &mut Criterion) {
         let mut i = 0;
         b.iter(|| {
             i = (i + 1) % requests.len();
-            black_box(render_snippets(shown, &requests[i], &site).unwrap())
+            black_box(render_snippets(shown, &requests[i], (1, 1), &site, &mut Vec::new()).unwrap())
         })
     });
     g.throughput(Throughput::Elements(langs * requests.len() as u64));
     g.bench_function("256 requests, 4 languages, serial", |b| {
         b.iter(|| {
             for r in &requests {
-                black_box(render_snippets(shown, r, &site).unwrap());
+                black_box(render_snippets(shown, r, (1, 1), &site, &mut Vec::new()).unwrap());
             }
         })
     });
     g.bench_function("256 requests, 4 languages, parallel", |b| {
         b.iter(|| {
             requests.par_iter().for_each(|r| {
-                black_box(render_snippets(shown, r, &site).unwrap());
+                black_box(render_snippets(shown, r, (1, 1), &site, &mut Vec::new()).unwrap());
             })
         })
     });

@@ -14,7 +14,8 @@ fn fixture_snippets() {
         let parsed = parse_page(&shown, &text, &site, &site.base_url, &mut diags)
             .unwrap_or_else(|_| panic!("{} failed: {diags:?}", path.display()))
             .unwrap_or_else(|| panic!("{} is not an endpoint page", path.display()));
-        let snippets = render_snippets(&shown, &parsed.request, &site).unwrap();
+        let snippets =
+            render_snippets(&shown, &parsed.request, parsed.at, &site, &mut diags).unwrap();
         let mut out = String::new();
         for d in &diags {
             out.push_str(&format!("{d}\n"));
