@@ -63,12 +63,49 @@ impl RunSpec {
         }
     }
 
+    /// The runner with `{cache}` in its build and command arguments replaced by
+    /// [`cache_dir`] (for runners that keep a compiled project between snippets).
+    pub fn expanded(&self) -> RunSpec {
+        let needs_it = |args: &[String]| args.iter().any(|a| a.contains("{cache}"));
+        if !needs_it(&self.command) && !self.build.as_deref().is_some_and(needs_it) {
+            return self.clone();
+        }
+        let dir = cache_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        let dir = dir.to_string_lossy().into_owned();
+        let expand = |args: &[String]| -> Vec<String> {
+            args.iter().map(|a| a.replace("{cache}", &dir)).collect()
+        };
+        RunSpec {
+            file: self.file.clone(),
+            build: self.build.as_deref().map(expand),
+            command: expand(&self.command),
+            needs: self.needs.clone(),
+        }
+    }
+
     /// The snippet file's extension, with its dot (`.sh`), or empty.
     pub fn ext(&self) -> String {
         match self.file.rsplit_once('.') {
             Some((_, e)) => format!(".{e}"),
             None => String::new(),
         }
+    }
+}
+
+/// Where runners keep what they reuse between snippets (a compiled dependency tree):
+/// `$DOCSNIP_CACHE_DIR`, else `$XDG_CACHE_HOME/docsnip`, else `~/.cache/docsnip`.
+pub fn cache_dir() -> std::path::PathBuf {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(d) = env("DOCSNIP_CACHE_DIR") {
+        return d.into();
+    }
+    if let Some(d) = env("XDG_CACHE_HOME") {
+        return std::path::PathBuf::from(d).join("docsnip");
+    }
+    match env("HOME") {
+        Some(h) => std::path::PathBuf::from(h).join(".cache").join("docsnip"),
+        None => std::env::temp_dir().join("docsnip-cache"),
     }
 }
 

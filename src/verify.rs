@@ -1045,6 +1045,7 @@ pub fn run_snippet(
     workdir: &Path,
     timeout: Duration,
 ) -> Result<RunOutput, RunError> {
+    let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
     run_command(&runner.command, workdir, timeout).map_err(|e| hint(e, runner))
 }
@@ -1593,6 +1594,7 @@ pub fn verify_snippet(
         return report;
     }
 
+    let runner = &runner.expanded();
     let result = prepare_snippet(runner, &code, workdir.path(), timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
         let built = created_files(workdir.path(), runner, &files, &[]);
