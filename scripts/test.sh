@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
-# and cargo-nextest. Extra arguments go to `cargo nextest run` (e.g. a test name filter).
+# gcc + libcurl, Mono (mcs, System.Net.Http), and cargo-nextest. Extra arguments go to
+# `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,13 @@ if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
 command -v ruby >/dev/null || apt_install ruby   # the README's added-language example (examples/templates/ruby.tera)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
+# C (libcurl), C# (Mono's compiler and HttpClient), R (httr): one apt-get call for what is missing.
+missing=()
+command -v gcc >/dev/null || missing+=(gcc)
+command -v curl-config >/dev/null || missing+=(libcurl4-openssl-dev)
+command -v mcs >/dev/null || missing+=(mono-mcs)
+[ -e /usr/lib/mono/4.5/System.Net.Http.dll ] || missing+=(libmono-system-net-http4.0-cil)
+if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"
