@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
-# gcc + libcurl, Mono (mcs, System.Net.Http), and cargo-nextest. Extra arguments go to
+# gcc + libcurl, Mono (mcs, System.Net.Http), R with httr, and cargo-nextest. Extra arguments go to
 # `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,9 @@ command -v gcc >/dev/null || missing+=(gcc)
 command -v curl-config >/dev/null || missing+=(libcurl4-openssl-dev)
 command -v mcs >/dev/null || missing+=(mono-mcs)
 [ -e /usr/lib/mono/4.5/System.Net.Http.dll ] || missing+=(libmono-system-net-http4.0-cil)
-if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+command -v Rscript >/dev/null || missing+=(r-base-core)
+Rscript -e 'library(httr)' >/dev/null 2>&1 || missing+=(r-cran-httr)
+if [ ${#missing[@]} -gt 0 ]; then apt_install --no-install-recommends "${missing[@]}"; fi
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"
