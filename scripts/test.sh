@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
-# gcc + libcurl, Mono (mcs, System.Net.Http), R with httr, and cargo-nextest. Extra arguments go to
+# gcc + libcurl, Mono (mcs, System.Net.Http), R with httr, reqwest for Rust snippets (built
+# once in docsnip's cache folder), and cargo-nextest. Extra arguments go to
 # `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ command -v mcs >/dev/null || missing+=(mono-mcs)
 command -v Rscript >/dev/null || missing+=(r-base-core)
 Rscript -e 'library(httr)' >/dev/null 2>&1 || missing+=(r-cran-httr)
 if [ ${#missing[@]} -gt 0 ]; then apt_install --no-install-recommends "${missing[@]}"; fi
+# Rust snippets build in one cargo project in docsnip's cache folder: compile reqwest there
+# once (minutes on a fresh machine, seconds after) so that no snippet test waits for it.
+say "building the Rust (reqwest) snippet project once"
+cargo run --quiet -- verify --quiet --lang rust --jobs 1 --timeout 900 docs/
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"
