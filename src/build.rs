@@ -4,9 +4,10 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, line_col};
+use crate::format::{self, Format};
 use crate::frontmatter;
-use crate::page::{self, FrontMatter};
-use crate::place::{Layout, Snippet};
+use crate::page::{self, FrontMatter, Structure};
+use crate::place::Snippet;
 use crate::render::{Language, Renderer};
 use crate::request::{self, Request};
 use crate::yaml;
@@ -23,6 +24,8 @@ pub struct Site {
     /// The active languages, in output order, with config overrides applied.
     pub languages: Vec<Language>,
     pub base_url: String,
+    /// The output format (`format:` in the config).
+    pub format: Box<dyn Format>,
 }
 
 /// Run-wide choices that change how a site is loaded.
@@ -101,12 +104,22 @@ impl Site {
             .base_url
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
+        let format = format::for_settings(&config.format);
         Ok(Site {
             config,
             renderer,
             languages,
             base_url,
+            format,
         })
+    }
+
+    /// Whether docsnip reads this file as a page: `.md` and `.markdown`, and `.mdx`
+    /// for Docusaurus.
+    pub fn reads(&self, path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| self.config.format.kind.reads_extension(e))
     }
 }
 
@@ -155,21 +168,14 @@ pub struct Processed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Whether docsnip reads this file as a page (`.md`, `.markdown`).
-pub fn is_markdown(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md" | "markdown")
-    )
-}
-
 /// A page that could not be built; its diagnostics say why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFailed;
 
 /// The result of reading a page up to its request: none for a non-endpoint page.
 pub struct Parsed<'a> {
-    pub layout: Layout<'a>,
+    /// The page's containers and titled blocks.
+    pub structure: Structure<'a>,
     pub request: Request,
 }
 
@@ -245,14 +251,14 @@ pub fn parse_page<'a>(
             .unwrap_or("");
         (key, value)
     });
-    let layout = Layout::new(text, yaml_range, body, right_code);
+    let structure = Structure::new(text, yaml_range, body, right_code);
 
     // The right_code Request block is the body when `request:` gives none.
     let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
     let mut block_body = None;
     if !has_body
         && !site.config.request_block.is_empty()
-        && let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block)
+        && let Some((code, line_starts)) = structure.right_code_block(&site.config.request_block)
         && !code.trim().is_empty()
     {
         match serde_json::from_str::<serde_json::Value>(&code) {
@@ -287,7 +293,7 @@ pub fn parse_page<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
             );
-            Ok(Some(Parsed { layout, request }))
+            Ok(Some(Parsed { structure, request }))
         }
         Err(problems) => {
             diags.extend(
@@ -303,7 +309,7 @@ pub fn parse_page<'a>(
 /// Build one file's output from its bytes. `shown` is the path used in messages.
 pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if !is_markdown(shown) {
+    if !site.reads(shown) {
         return (Output::Copy, diags);
     }
     let text = match std::str::from_utf8(bytes) {
@@ -338,7 +344,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
-    for (title, code) in parsed.layout.existing(&titles) {
+    for (title, code) in site.format.existing(&parsed.structure, &titles) {
         let found = code
             .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
             .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
@@ -362,7 +368,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             ),
         ));
     }
-    let text = parsed.layout.place(&snippets, site.config.placement);
+    let text = site.format.place(&parsed.structure, &snippets);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
 }
@@ -380,6 +386,7 @@ pub fn render_snippets(
             site.renderer
                 .render_with(&lang.name, &ctx)
                 .map(|code| Snippet {
+                    name: lang.name.clone(),
                     title: lang.title.clone(),
                     fence: lang.fence.clone(),
                     code,
@@ -519,7 +526,7 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         .map(|(i, e)| {
             let shown = opts.docs.join(&e.rel);
             let mut done = Done {
-                markdown: is_markdown(&e.rel),
+                markdown: site.reads(&e.rel),
                 snippets: None,
                 changed: false,
                 staged: None,
