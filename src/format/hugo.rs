@@ -169,39 +169,6 @@ fn html(code: &str) -> String {
     out
 }
 
-fn unhtml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(semi) = rest.find(';') else { break };
-        let ent = &rest[1..semi];
-        let c = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            e => e
-                .strip_prefix('#')
-                .and_then(|n| n.parse().ok())
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 const PRE: &str = "<pre><code";
 
 impl Tabs for Hugo {
@@ -241,7 +208,9 @@ impl Tabs for Hugo {
                         let code = match inner.trim_start().strip_prefix(PRE) {
                             Some(rest) => {
                                 let rest = rest.split_once('>').map_or("", |(_, t)| t);
-                                unhtml(rest.rsplit_once("</code></pre>").map_or(rest, |(c, _)| c))
+                                super::decode_entities(
+                                    rest.rsplit_once("</code></pre>").map_or(rest, |(c, _)| c),
+                                )
                             }
                             None => unescape(inner),
                         };

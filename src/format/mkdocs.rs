@@ -20,7 +20,12 @@
 //!
 //! Escaping: a tab's content is its indented lines, so every code line is indented by
 //! four spaces (blank lines stay empty) inside a fence longer than any backtick run in
-//! the code; a label's Markdown punctuation is backslash-escaped.
+//! the code; a label's Markdown punctuation is backslash-escaped. Python-Markdown
+//! rewrites some text before any extension sees it (tabs become spaces, CR becomes LF,
+//! lines of only spaces become empty, STX/ETX are dropped), so code holding a tab, a
+//! control character or a white-space-only line is written as one line of HTML instead,
+//! `<pre><code>` with every such character, every line break and all ASCII punctuation
+//! as a character reference (nothing left for Markdown to read).
 
 use super::{Format, Group, Tabs, existing_tabs, fence_for, first_code, place_tabs};
 use crate::page::Structure;
@@ -87,6 +92,43 @@ fn unescape(label: &str) -> String {
     out
 }
 
+const PRE: &str = "<pre><code";
+
+/// Whether Python-Markdown would change the code before showing it.
+fn needs_html(code: &str) -> bool {
+    code.chars().any(|c| c.is_control() && c != '\n')
+        || code
+            .lines()
+            .any(|l| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty())
+}
+
+/// Code as one line of HTML text that Markdown leaves alone.
+fn html(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() * 2);
+    for c in code.chars() {
+        if c.is_ascii_alphanumeric()
+            || c == ' '
+            || (!c.is_ascii() && (!c.is_control() || (c as u32) >= 0x80))
+        {
+            out.push(c); // C1 controls stay raw: HTML reads &#128;..&#159; as Windows-1252.
+        } else {
+            out.push_str(&format!("&#{};", c as u32));
+        }
+    }
+    out
+}
+
+/// The code a tab's (dedented) content shows.
+fn tab_code(content: &str) -> String {
+    match content.trim_start().strip_prefix(PRE) {
+        Some(rest) => {
+            let rest = rest.split_once('>').map_or("", |(_, t)| t);
+            super::decode_entities(rest.rsplit_once("</code></pre>").map_or(rest, |(c, _)| c))
+        }
+        None => first_code(content),
+    }
+}
+
 fn dedent(line: &str) -> &str {
     line.strip_prefix(INDENT)
         .or_else(|| line.strip_prefix('\t'))
@@ -105,7 +147,7 @@ impl Tabs for Mkdocs {
         fn close(o: Open, groups: &mut Vec<Group>) {
             let mut g = o.group;
             if let Some((label, content)) = o.tab {
-                g.tabs.push((label, first_code(&content)));
+                g.tabs.push((label, tab_code(&content)));
             }
             g.range.end = o.last;
             groups.push(g);
@@ -127,7 +169,7 @@ impl Tabs for Mkdocs {
                 if part_of {
                     if let Some((label, _)) = head {
                         if let Some((l, content)) = o.tab.take() {
-                            o.group.tabs.push((l, first_code(&content)));
+                            o.group.tabs.push((l, tab_code(&content)));
                         }
                         o.tab = Some((label, String::new()));
                     } else if let Some((_, content)) = o.tab.as_mut() {
@@ -163,12 +205,18 @@ impl Tabs for Mkdocs {
             if i > 0 {
                 out.push_str(nl);
             }
+            out.push_str(&format!("=== \"{}\"{nl}{nl}", escape(&s.title)));
+            if needs_html(&s.code) {
+                let code = s.code.strip_suffix('\n').unwrap_or(&s.code);
+                out.push_str(&format!(
+                    "{INDENT}{PRE} class=\"language-{}\">{}</code></pre>{nl}",
+                    html(&s.fence),
+                    html(code)
+                ));
+                continue;
+            }
             let fence = fence_for(&s.code, '`');
-            out.push_str(&format!(
-                "=== \"{}\"{nl}{nl}{INDENT}{fence}{}{nl}",
-                escape(&s.title),
-                s.fence
-            ));
+            out.push_str(&format!("{INDENT}{fence}{}{nl}", s.fence));
             for l in s.code.lines() {
                 if !l.is_empty() {
                     out.push_str(INDENT);
@@ -220,6 +268,21 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("dup") && !out.contains("old"));
+    }
+
+    #[test]
+    fn code_markdown_would_change_is_written_as_html() {
+        let code = "a\tb *c* `d`\r\n   \n\u{85}é\n";
+        let s = vec![snip("x", "X", "bash", code)];
+        let out = Mkdocs.write(&s, "\n");
+        assert_eq!(
+            out,
+            "=== \"X\"\n\n    <pre><code class=\"language-bash\">a&#9;b &#42;c&#42; &#96;d&#96;&#13;&#10;   &#10;\u{85}é</code></pre>\n"
+        );
+        assert_eq!(
+            Mkdocs.groups(&out)[0].tabs[0].1,
+            code.trim_end_matches('\n')
+        );
     }
 
     #[test]

@@ -252,6 +252,41 @@ pub(crate) fn attribute(tag: &str, name: &str) -> Option<String> {
     None
 }
 
+/// HTML text with its character references (`&amp;`, `&lt;`, `&gt;`, `&quot;`,
+/// `&#N;`) decoded.
+pub(crate) fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest.find(';') else { break };
+        let ent = &rest[1..semi];
+        let c = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            e => e
+                .strip_prefix('#')
+                .and_then(|n| n.parse().ok())
+                .and_then(char::from_u32),
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::page::{self, Structure};
