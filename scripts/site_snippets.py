@@ -171,7 +171,11 @@ def md_groups(fmt, text):
                 _, i = fence_code(lines, i)
                 continue
             s = l.strip()
-            if re.match(r"^<Tabs[\s>]", s):
+            if s.startswith("<pre><code className=") and group is not None and label is not None:
+                m = re.search(r"dangerouslySetInnerHTML=\{\{__html: (\".*\")\}\} /></pre>$", s)
+                group.append((label, html.unescape(json.loads(m.group(1)))))
+                label = None
+            elif re.match(r"^<Tabs[\s>]", s):
                 group = []
             elif s.startswith("<TabItem") and group is not None:
                 m = re.search(r'label=(?:"([^"]*)"|\{("(?:[^"\\]|\\.)*")\})', s)

@@ -21,7 +21,10 @@
 //! Escaping: MDX reads `{`, `<` and `import`/`export` as code outside fenced blocks, so
 //! snippet text only ever stands inside a fence longer than any backtick run in it;
 //! labels that hold `"` or `&` (which JSX strings cannot carry as is) are written as a
-//! JavaScript string expression, `label={"…"}`.
+//! JavaScript string expression, `label={"…"}`. A CR cannot pass through Markdown or
+//! React's text (HTML reads it as a line break), so code holding one is written as
+//! `<pre><code dangerouslySetInnerHTML={{__html: "…"}} /></pre>`: its HTML text, markup and
+//! the CR as character references.
 
 use super::{Format, Group, Tabs, attribute, existing_tabs, fence_for, first_code, place_tabs};
 use crate::page::Structure;
@@ -77,6 +80,44 @@ fn closes(line: &str, name: &str) -> bool {
         .is_some_and(|r| r.trim_start() == ">")
 }
 
+const HTML_START: &str = "<pre><code className=";
+const HTML_MARK: &str = "dangerouslySetInnerHTML={{__html: ";
+
+/// Code holding a CR, which Markdown (and React's HTML) would turn into a line break:
+/// its HTML, with the CR as a character reference, given to React as is.
+fn html_block(code: &str, fence: &str) -> String {
+    let code = code.strip_suffix('\n').unwrap_or(code);
+    let mut h = String::with_capacity(code.len() + 16);
+    for c in code.chars() {
+        match c {
+            '&' => h.push_str("&amp;"),
+            '<' => h.push_str("&lt;"),
+            '>' => h.push_str("&gt;"),
+            '\r' => h.push_str("&#13;"),
+            c => h.push(c),
+        }
+    }
+    format!(
+        "{HTML_START}{} {HTML_MARK}{}}}}} /></pre>",
+        jsx_value(&format!("language-{fence}")),
+        serde_json::Value::String(h)
+    )
+}
+
+/// The code a tab's content shows: its first fenced block, or the HTML docsnip wrote.
+fn tab_code(content: &str) -> String {
+    if let Some(at) = content.find(HTML_MARK)
+        && content.trim_start().starts_with(HTML_START)
+    {
+        let json = content[at + HTML_MARK.len()..].trim_start();
+        let mut de = serde_json::Deserializer::from_str(json).into_iter::<String>();
+        if let Some(Ok(h)) = de.next() {
+            return super::decode_entities(&h);
+        }
+    }
+    first_code(content)
+}
+
 /// A JSX attribute value: a plain string when JSX reads it back unchanged, else a
 /// JavaScript string expression.
 fn jsx_value(v: &str) -> String {
@@ -110,7 +151,7 @@ impl Tabs for Docusaurus {
                         item = Some((label, end));
                     } else if closes(line, "TabItem") {
                         if let Some((label, from)) = item.take() {
-                            g.tabs.push((label, first_code(&body[from..start])));
+                            g.tabs.push((label, tab_code(&body[from..start])));
                         }
                     } else if closes(line, "Tabs") {
                         g.range.end = end;
@@ -130,18 +171,25 @@ impl Tabs for Docusaurus {
             jsx_value(&self.0.group_id)
         ));
         for s in snippets {
-            let fence = fence_for(&s.code, '`');
             out.push_str(&format!(
-                "<TabItem value={} label={}>{nl}{nl}{fence}{}{nl}",
+                "<TabItem value={} label={}>{nl}{nl}",
                 jsx_value(&s.name),
                 jsx_value(&s.title),
-                s.fence
             ));
-            for l in s.code.lines() {
-                out.push_str(l);
+            if s.code.contains('\r') {
+                out.push_str(&html_block(&s.code, &s.fence));
+                out.push_str(nl);
+            } else {
+                let fence = fence_for(&s.code, '`');
+                out.push_str(&format!("{fence}{}{nl}", s.fence));
+                for l in s.code.lines() {
+                    out.push_str(l);
+                    out.push_str(nl);
+                }
+                out.push_str(&fence);
                 out.push_str(nl);
             }
-            out.push_str(&format!("{fence}{nl}{nl}</TabItem>{nl}"));
+            out.push_str(&format!("{nl}</TabItem>{nl}"));
         }
         out.push_str(&format!("</Tabs>{nl}"));
         out
@@ -206,6 +254,22 @@ mod tests {
         assert!(out.contains("Before.\n\n<Tabs groupId=\"api-language\">\n"));
         assert!(out.ends_with("</Tabs>\n\nAfter.\n\nEnd.\n"), "{out}");
         assert!(!out.contains("old") && !out.contains("dup"));
+    }
+
+    #[test]
+    fn code_with_a_cr_is_written_as_html() {
+        let s = vec![super::super::testing::snip(
+            "curl",
+            "Curl",
+            "bash",
+            "a\rb <c> & \"d\"\r\n",
+        )];
+        let out = fmt().write(&s, "\n");
+        assert!(
+            out.contains("\n\n<pre><code className=\"language-bash\" dangerouslySetInnerHTML={{__html: \"a&#13;b &lt;c&gt; &amp; \\\"d\\\"&#13;\"}} /></pre>\n\n</TabItem>\n"),
+            "{out}"
+        );
+        assert_eq!(fmt().groups(&out)[0].tabs[0].1, "a\rb <c> & \"d\"\r");
     }
 
     #[test]
