@@ -74,6 +74,33 @@ prepare() { # FORMAT CONTENT_DIR EXT
   "$bin" --quiet --check --config "$work/docsnip.yml" --in-place "$work/$content"
 }
 
+# The README's before/after page of each format: "before" is the example file as it is,
+# and "after" is docsnip's output for it.
+readme_pairs() {
+  local tmp; tmp=$(mktemp -d)
+  python3 - README.md "$tmp" <<'PY'
+import os, re, sys
+readme, tmp = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+pairs = re.findall(r"<!-- format-before: (\S+) -->\n````\w*\n(.*?)````\n.*?<!-- format-after: (\w+) -->\n````\w*\n(.*?)````\n", readme, re.S)
+if len(pairs) != 3:
+    sys.exit(f"README.md: expected 3 format before/after pairs, found {len(pairs)}")
+for path, before, fmt, after in pairs:
+    if open(path, encoding="utf-8").read() != before:
+        sys.exit(f"README.md: the {fmt} 'before' block is not {path} as it is")
+    for tree, text in (("docs", before), ("out", after)):
+        d = os.path.join(tmp, fmt, tree)
+        os.makedirs(d, exist_ok=True)
+        open(os.path.join(d, os.path.basename(path)), "w", encoding="utf-8").write(text)
+PY
+  for f in docusaurus mkdocs hugo; do
+    "$bin" --quiet --check --config "examples/sites/$f/docsnip.yml" "$tmp/$f/docs" "$tmp/$f/out" \
+      || { say "README.md: the $f 'after' block is stale"; rm -rf "$tmp"; exit 1; }
+  done
+  rm -rf "$tmp"
+  say "README format before/after pairs: current"
+}
+readme_pairs
+
 total_start=$(date +%s)
 for f in "${formats[@]}"; do
   start=$(date +%s)
