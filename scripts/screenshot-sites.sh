@@ -46,7 +46,7 @@ for f in hugo mkdocs docusaurus; do
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$profile/$f" --hide-scrollbars --force-device-scale-factor=1 \
-    --window-size=900,760 --virtual-time-budget=3000 \
+    --window-size=900,600 --virtual-time-budget=3000 \
     --screenshot="$out" "http://127.0.0.1:$port/orders/" >/dev/null 2>&1
   say "$f: $(du -h "$out" | cut -f1) $out"
 done
