@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # By hand, for the README: one PNG per format of the example "Create an order" page with
 # its tabs, from the sites scripts/check-sites.sh builds, taken with Debian's headless
-# chromium (installed with apt-get when missing). Writes docs/images/format-FORMAT.png.
+# chromium (installed with apt-get when missing). Writes examples/screenshots/format-FORMAT.png.
 #
 # Usage: scripts/screenshot-sites.sh [DOCSNIP]
 set -euo pipefail
@@ -22,7 +22,7 @@ fi
 # Build (and check) the sites.
 NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "${1:-}"
 
-mkdir -p docs/images
+mkdir -p examples/screenshots
 profile=$(mktemp -d)
 servers=()
 cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$profile"; }
@@ -42,7 +42,7 @@ for f in hugo mkdocs docusaurus; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
   done
-  out=$root/docs/images/format-$f.png
+  out=$root/examples/screenshots/format-$f.png
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$profile/$f" --hide-scrollbars --force-device-scale-factor=1 \

@@ -16,6 +16,7 @@ pub mod echo;
 pub mod escape;
 pub mod format;
 pub mod frontmatter;
+pub mod language;
 pub mod page;
 pub mod place;
 pub mod render;

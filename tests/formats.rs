@@ -148,7 +148,7 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
     let Ok(Some(parsed)) = parse_page(shown, page, &site, &site.base_url, &mut diags) else {
         return Ok(()); // refused with an error: tests/properties.rs covers refusals
     };
-    let snippets = render_snippets(shown, &parsed.request, &site).unwrap();
+    let snippets = render_snippets(shown, &parsed.request, parsed.at, &site, &mut diags).unwrap();
     let (out, _) = process(shown, page.as_bytes(), &site);
     let Output::Page { text, .. } = out else {
         return Err(TestCaseError::fail(format!("{format}: {out:?}")));

@@ -15,7 +15,7 @@ impl Format for Aviator {
         page.titled_blocks(titles)
     }
 
-    fn place(&self, page: &Structure, snippets: &[Snippet]) -> String {
+    fn place(&self, page: &Structure, snippets: &[Snippet], _titles: &[&str]) -> String {
         place::place(page, snippets, Placement::RightCode)
     }
 }

@@ -59,8 +59,8 @@ impl Format for Docusaurus {
         existing_tabs(self, page, titles)
     }
 
-    fn place(&self, page: &Structure, snippets: &[Snippet]) -> String {
-        place_tabs(self, page, snippets)
+    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
+        place_tabs(self, page, snippets, titles)
     }
 }
 

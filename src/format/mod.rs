@@ -81,8 +81,9 @@ pub trait Format: Send + Sync {
     /// (title, code) pairs, for the credential check of hand-pasted examples.
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)>;
 
-    /// The page with `snippets` placed.
-    fn place(&self, page: &Structure, snippets: &[Snippet]) -> String;
+    /// The page with `snippets` placed. `titles` are every configured language's
+    /// (a language whose template refused the request has a title but no snippet).
+    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String;
 }
 
 /// The format the settings name.
@@ -135,13 +136,17 @@ pub fn existing_tabs(tabs: &dyn Tabs, page: &Structure, titles: &[&str]) -> Vec<
 
 /// The page with one group of `snippets`: replacing the first owned group, removing
 /// the others (with one blank line after each), or appended to the body.
-pub fn place_tabs(tabs: &dyn Tabs, page: &Structure, snippets: &[Snippet]) -> String {
-    let titles: Vec<&str> = snippets.iter().map(|s| s.title.as_str()).collect();
+pub fn place_tabs(
+    tabs: &dyn Tabs,
+    page: &Structure,
+    snippets: &[Snippet],
+    titles: &[&str],
+) -> String {
     let text = page.text();
     let body = page.body();
     let nl = page.newline();
     let group = tabs.write(snippets, nl);
-    let found = owned(tabs, body, &titles);
+    let found = owned(tabs, body, titles);
     let mut out = String::with_capacity(text.len() + group.len() + 128);
     out.push_str(&text[..page.body_start()]);
     let mut new_body = String::with_capacity(body.len() + group.len());
@@ -322,8 +327,9 @@ pub(crate) mod testing {
 
     /// Place twice: the second run must change nothing.
     pub fn place_twice(f: &dyn super::Format, text: &str, s: &[Snippet]) -> String {
-        let once = f.place(&structure(text), s);
-        let twice = f.place(&structure(&once), s);
+        let titles: Vec<&str> = s.iter().map(|s| s.title.as_str()).collect();
+        let once = f.place(&structure(text), s, &titles);
+        let twice = f.place(&structure(&once), s, &titles);
         assert_eq!(once, twice, "a second run changed the page");
         once
     }
