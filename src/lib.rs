@@ -4,7 +4,7 @@
 //! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
 //! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
 //! (the normalized request) -> [`render`] (Tera; escaping filters in [`escape`]) ->
-//! [`format`] (find and write the toolchain's snippet groups; the kramdown ones via
+//! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
 //! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
 //! [`diag`] prints `PATH:LINE:COL` diagnostics.

@@ -359,13 +359,4 @@ mod tests {
         );
         assert_eq!(place(&layout(&out), &s, Placement::Body), out);
     }
-
-    #[test]
-    fn finds_the_request_block_with_page_offsets() {
-        let page =
-            "---\nright_code: |\n  ~~~ json\n  {\"a\": 1}\n  ~~~\n  {: title=\"Request\" }\n---\n";
-        let (code, starts) = layout(page).right_code_block("Request").unwrap();
-        assert_eq!(code, "{\"a\": 1}\n");
-        assert_eq!(starts, vec![page.find("{\"a").unwrap()]);
-    }
 }

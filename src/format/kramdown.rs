@@ -1,7 +1,7 @@
 //! `kramdown`: kramdown blocks (fence + `{: title="…" }`) in the page body, for any
 //! Jekyll/kramdown site. A block whose title is a configured language's is that
 //! language's snippet, in `right_code` or the body; new ones go to the body. The block
-//! writer is [`crate::place::block_lines`].
+//! writer is `block_lines` in [`crate::place`].
 
 use super::Format;
 use crate::config::Placement;

@@ -288,3 +288,40 @@ pub(crate) fn locate_right_code<'a>(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{FrontMatter, front_matter};
+
+    fn structure(page: &str) -> Structure<'_> {
+        let FrontMatter::Closed { yaml, body } = front_matter(page) else {
+            panic!()
+        };
+        let key = page.find("right_code:").filter(|k| *k < yaml.end);
+        Structure::new(page, yaml, body, key.map(|k| (k, "")))
+    }
+
+    #[test]
+    fn finds_the_request_block_with_page_offsets() {
+        let page =
+            "---\nright_code: |\n  ~~~ json\n  {\"a\": 1}\n  ~~~\n  {: title=\"Request\" }\n---\n";
+        let (code, starts) = structure(page).right_code_block("Request").unwrap();
+        assert_eq!(code, "{\"a\": 1}\n");
+        assert_eq!(starts, vec![page.find("{\"a").unwrap()]);
+    }
+
+    #[test]
+    fn titled_blocks_in_right_code_then_the_body() {
+        let page = "---\nright_code: |\n  ~~~ bash\n  a\n  ~~~\n  {: title=\"Curl\" }\n---\n~~~ py\nb\n~~~\n{: title=\"Python\" }\n\n~~~ x\nc\n~~~\n{: title=\"Other\" }\n";
+        let s = structure(page);
+        assert_eq!(
+            s.titled_blocks(&["Curl", "Python"]),
+            vec![
+                ("Curl".into(), "a\n".into()),
+                ("Python".into(), "b\n".into())
+            ]
+        );
+        assert_eq!(s.body(), &page[page.rfind("---\n").unwrap() + 4..]);
+    }
+}
