@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# By hand, for the README: one PNG per format of the example "Create an order" page with
-# its tabs, from the sites scripts/check-sites.sh builds, taken with Debian's headless
-# chromium (installed with apt-get when missing). Writes examples/screenshots/format-FORMAT.png.
+# By hand, for the README: build the example sites (scripts/check-sites.sh), then in
+# Debian's headless chromium (installed with apt-get when missing, fresh profile each
+# time) click "Python (requests)" on each site's Create-an-order page, open its Ping page,
+# require Python to be selected there too (the toolchain keeps the reader's choice), and
+# save that page as examples/screenshots/format-FORMAT.png (scripts/browser_tabs.py).
 #
 # Usage: scripts/screenshot-sites.sh [DOCSNIP]
 set -euo pipefail
@@ -43,10 +45,6 @@ for f in hugo mkdocs docusaurus; do
     sleep 0.1
   done
   out=$root/examples/screenshots/format-$f.png
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile/$f" --hide-scrollbars --force-device-scale-factor=1 \
-    --window-size=900,600 --virtual-time-budget=3000 \
-    --screenshot="$out" "http://127.0.0.1:$port/orders/" >/dev/null 2>&1
+  python3 scripts/browser_tabs.py "$f" "http://127.0.0.1:$port" "$profile/$f" "$out"
   say "$f: $(du -h "$out" | cut -f1) $out"
 done
