@@ -357,6 +357,26 @@ mod tests {
     }
 
     #[test]
+    fn crlf_pages_get_crlf_groups_and_stay_put() {
+        use super::testing::{place_twice, two};
+        let formats: [Box<dyn Format>; 3] = [
+            Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
+            Box::new(mkdocs::Mkdocs),
+            Box::new(hugo::Hugo(hugo::Settings::default())),
+        ];
+        for f in &formats {
+            let out = place_twice(f.as_ref(), "---\r\nmethod: get\r\n---\r\nText.\r\n", &two());
+            assert!(out.starts_with("---\r\nmethod: get\r\n---\r\n"), "{out:?}");
+            assert!(out.contains("Text.\r\n"), "{out:?}");
+            assert_eq!(
+                out.matches('\n').count(),
+                out.matches("\r\n").count(),
+                "{out:?}"
+            );
+        }
+    }
+
+    #[test]
     fn fences_outlast_the_code() {
         assert_eq!(fence_for("a\n```\n", '`'), "````");
         assert_eq!(fence_for("a\n", '`'), "```");
