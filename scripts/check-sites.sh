@@ -6,7 +6,8 @@
 # (pip), Docusaurus (npm, into .cache/sites/docusaurus/node_modules, reused by later runs).
 #
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
-# DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored).
+# DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
+# DOCSNIP_SITES_SEED and DOCSNIP_SITES_RANDOM pick the random hostile pages (seed, count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -69,6 +70,8 @@ prepare() { # FORMAT CONTENT_DIR EXT
   for p in examples/sites/shared/*.md; do
     cp "$p" "$work/$content/$(basename "$p" .md).$ext"
   done
+  # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
+  python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
   "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/$content"
   # Idempotence on the real pages: a second run changes nothing.
   "$bin" --quiet --check --config "$work/docsnip.yml" --in-place "$work/$content"

@@ -245,7 +245,13 @@ def hugo_code(inner):
     """A tab's code as Hugo shows it: HTML text, or the text with comment-form shortcodes."""
     if inner.startswith("<pre><code"):
         return html_code(inner)
-    return re.sub(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", r"{{\1\2\3}}", inner, flags=re.S)
+    # Left to right, each comment closed by its own delimiter: {{</* … */>}}, {{%/* … */%}}.
+    return re.sub(
+        r"\{\{</\*(.*?)\*/>\}\}|\{\{%/\*(.*?)\*/%\}\}",
+        lambda m: "{{<%s>}}" % m.group(1) if m.group(1) is not None else "{{%%%s%%}}" % m.group(2),
+        inner,
+        flags=re.S,
+    )
 
 
 # ---------------------------------------------------------------------------
