@@ -14,6 +14,7 @@ pub mod diag;
 pub mod echo;
 pub mod escape;
 pub mod frontmatter;
+pub mod import;
 pub mod page;
 pub mod place;
 pub mod render;
