@@ -151,12 +151,15 @@ fn long(name: &str) -> Option<(&'static str, bool)> {
     LONG.iter().find(|(n, _)| *n == name).copied()
 }
 
-/// curl's URL encoding (`curl_easy_escape`): all but `A-Za-z0-9-._~`.
+/// How `--data-urlencode` encodes a value: every byte but `A-Za-z0-9-._~` as `%XX`,
+/// and a space as `+`.
 pub fn curl_escape(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(b as char);
+        } else if b == b' ' {
+            out.push('+');
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
@@ -510,7 +513,7 @@ mod tests {
         assert_eq!(curl("curl --json '{}' https://x/a").method, "POST");
         let c = curl("curl -G https://x/a?z=1 -d a=1 --data-urlencode 'b=c d'");
         assert_eq!(c.method, "GET");
-        assert_eq!(c.url, "https://x/a?z=1&a=1&b=c%20d");
+        assert_eq!(c.url, "https://x/a?z=1&a=1&b=c+d");
         assert_eq!(c.body, CurlBody::None);
     }
 

@@ -655,7 +655,7 @@ fn form_fields(bytes: &str) -> Option<Pairs> {
     let mut out = Vec::new();
     for kv in bytes.split('&') {
         let (k, v) = kv.split_once('=')?;
-        let (k, v) = (decode(k)?, decode(v)?);
+        let (k, v) = (decode(k)?, decode(&v.replace('+', " "))?);
         out.push((k, v));
     }
     let again: Vec<String> = out
@@ -735,7 +735,7 @@ fn json_yaml(v: &serde_json::Value) -> String {
             J::Null => "null".into(),
             J::Bool(b) => b.to_string(),
             J::Number(n) => n.to_string(),
-            J::String(s) => quote(s),
+            J::String(s) => text(s),
             J::Array(a) if a.is_empty() => "[]".into(),
             J::Object(o) if o.is_empty() => "{}".into(),
             _ => return None,
@@ -747,9 +747,9 @@ fn json_yaml(v: &serde_json::Value) -> String {
             J::Object(o) => {
                 for (k, v) in o {
                     match scalar(v) {
-                        Some(s) => out.push_str(&format!("\n{pad}{}: {s}", quote(k))),
+                        Some(s) => out.push_str(&format!("\n{pad}{}: {s}", text(k))),
                         None => {
-                            out.push_str(&format!("\n{pad}{}:", quote(k)));
+                            out.push_str(&format!("\n{pad}{}:", text(k)));
                             write(v, indent + 2, out);
                         }
                     }
@@ -981,10 +981,14 @@ mod tests {
     #[test]
     fn forms_only_when_exact() {
         assert_eq!(
-            form_fields("a=1&b=c%20d").unwrap(),
-            vec![("a".into(), "1".into()), ("b".into(), "c d".into())]
+            form_fields("a=1&b=c+d%2B").unwrap(),
+            vec![("a".into(), "1".into()), ("b".into(), "c d+".into())]
         );
-        assert!(form_fields("a=b+c").is_none());
+        assert_eq!(
+            form_fields("a=b+c").unwrap(),
+            vec![("a".into(), "b c".into())]
+        );
+        assert!(form_fields("a=b%20c").is_none());
         assert!(form_fields("a,b").is_none());
         assert!(form_fields("a=b,c").is_none());
     }

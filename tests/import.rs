@@ -1,0 +1,381 @@
+//! `docsnip import`, proven by round trips: for every fixture page in
+//! `tests/fixtures/import/` (hand-pasted curl in every form import reads), the ORIGINAL
+//! curl command is run by bash against the loopback echo server, then the page is
+//! imported and built, the generated Curl snippet is run the same way, and the two
+//! recorded requests must be identical: method, path, query, headers and body bytes.
+//! Two differences are by design and normalized before comparing: a multipart
+//! boundary (curl picks a random one each run), and a JSON body's layout (docsnip
+//! writes JSON pretty-printed; the two bodies must be the same JSON, numbers as
+//! written, and Content-Length is then not compared). Headers are compared in
+//! name order (HTTP gives no meaning to the order of different headers), and a space
+//! in the query as `%20` whether sent as `+` (curl's `-G --data-urlencode`) or `%20`
+//! (docsnip's snippets): the query string's form encoding reads both as a space.
+//! Plus the CLI: refusals at file:line with the page unchanged, disagreements,
+//! credentials, idempotence, --check and --in-place.
+
+use assert_cmd::Command;
+use docsnip::build::{Site, SiteOptions, parse_page, render_snippets};
+use docsnip::echo::{EchoServer, Recorded};
+use docsnip::import::curl::Curl;
+use docsnip::import::{Imported, import_page, shell};
+use docsnip::verify::run_snippet;
+use std::path::Path;
+use std::time::Duration;
+
+const FIXTURES: &str = "tests/fixtures/import";
+const BASE: &str = "https://api.example.com";
+
+/// The code of the page's block titled `Curl` (in right_code or the body), de-indented.
+fn curl_block(page: &str) -> String {
+    let lines: Vec<&str> = page.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if l.trim() != "{: title=\"Curl\" }" {
+            continue;
+        }
+        let close = i - 1;
+        let indent = lines[close].len() - lines[close].trim_start().len();
+        let open = (0..close)
+            .rev()
+            .find(|&j| lines[j].trim_start().starts_with("~~~"))
+            .unwrap();
+        return lines[open + 1..close]
+            .iter()
+            .map(|l| format!("{}\n", l.get(indent..).unwrap_or("")))
+            .collect();
+    }
+    panic!("no Curl block in\n{page}");
+}
+
+/// Runs bash `code` in `dir` and returns the one request the echo server got.
+fn send(server: &EchoServer, run: &str, code: &str, dir: &Path) -> Recorded {
+    let out = run_snippet(
+        &["bash".to_string()],
+        "sh",
+        code,
+        dir,
+        Duration::from_secs(30),
+    )
+    .unwrap_or_else(|e| panic!("cannot run bash + curl ({e}): install bash and curl"));
+    assert!(
+        out.status.success(),
+        "{code}\nfailed: {}",
+        out.stderr_tail()
+    );
+    let mut got = server.take_settled(run, Duration::from_secs(5));
+    assert_eq!(got.len(), 1, "{code}\nsent {} requests", got.len());
+    got.remove(0)
+}
+
+/// What is compared: method, path, query, headers (name order), body.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn seen(r: &Recorded) -> Seen {
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), lossy(v)))
+        .collect();
+    let mut body = lossy(&r.body);
+    let ct = r.header("content-type").map(lossy).unwrap_or_default();
+    if let Some(b) = ct.split("boundary=").nth(1) {
+        body = body.replace(b, "BOUNDARY");
+        for h in &mut headers {
+            h.1 = h.1.replace(b, "BOUNDARY");
+        }
+    }
+    if ct.starts_with("application/json")
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(&body)
+    {
+        body = format!("JSON {v}");
+        headers.retain(|(n, _)| n != "content-length");
+    }
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    Seen {
+        method: r.method.clone(),
+        path: lossy(&r.path),
+        query: r.query.as_deref().map(|q| lossy(q).replace('+', "%20")),
+        headers,
+        body,
+    }
+}
+
+fn site(base_url: Option<String>) -> Site {
+    Site::load(
+        Path::new(FIXTURES),
+        &SiteOptions {
+            base_url,
+            ..SiteOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_imported_page_sends_what_its_hand_pasted_curl_sent() {
+    let server = EchoServer::start().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("inventory.csv"), "sku,qty\nA-1,5\n").unwrap();
+    let import_site = site(None);
+    let mut pages: Vec<_> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 12, "{pages:?}");
+    for path in &pages {
+        let page = std::fs::read_to_string(path).unwrap();
+
+        // 1. The original command, pointed at the echo server (and only there).
+        let run = server.new_run_id();
+        let original = curl_block(&page).replace(BASE, &server.base_url(&run));
+        let parsed = Curl::parse(&shell::words(&original).unwrap()).unwrap();
+        assert!(
+            parsed
+                .url
+                .starts_with(&format!("http://127.0.0.1:{}/", server.port())),
+            "{}: the curl must target the echo server: {}",
+            path.display(),
+            parsed.url
+        );
+        let before = send(&server, &run, &original, work.path());
+
+        // 2. Import, then build with the echo server as base URL.
+        let (imported, diags) = import_page(path, &page, &import_site);
+        let Imported::Page {
+            text,
+            disagreements,
+        } = imported
+        else {
+            panic!("{}: not imported: {diags:?}", path.display());
+        };
+        assert_eq!(disagreements, 0, "{}: {diags:?}", path.display());
+        assert!(
+            diags.is_empty(),
+            "{}: {}",
+            path.display(),
+            diags
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        // A second import changes nothing.
+        assert_eq!(
+            import_page(path, &text, &import_site).0,
+            Imported::NotApplicable
+        );
+        let run2 = server.new_run_id();
+        let build_site = site(Some(server.base_url(&run2)));
+        let mut d = Vec::new();
+        let request = parse_page(path, &text, &build_site, &build_site.base_url, &mut d)
+            .unwrap_or_else(|_| {
+                panic!("{}: the imported page fails: {d:?}\n{text}", path.display())
+            })
+            .unwrap_or_else(|| panic!("{}: not an endpoint page:\n{text}", path.display()))
+            .request;
+        assert!(d.is_empty(), "{}: {d:?}", path.display());
+        let snippets = render_snippets(path, &request, &build_site).unwrap();
+        let generated = &snippets.iter().find(|s| s.title == "Curl").unwrap().code;
+
+        // 3. The generated snippet sends the same request.
+        let after = send(&server, &run2, generated, work.path());
+        assert_eq!(
+            seen(&before),
+            seen(&after),
+            "{}:\noriginal:\n{original}\nimported front-matter:\n{}\ngenerated:\n{generated}",
+            path.display(),
+            text.split("\n---").next().unwrap()
+        );
+    }
+}
+
+fn docsnip() -> Command {
+    Command::cargo_bin("docsnip").unwrap()
+}
+
+fn tree_with(config: &str, pages: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::copy(config, docs.join("docsnip.yml")).unwrap();
+    for (name, text) in pages {
+        std::fs::write(docs.join(name), text).unwrap();
+    }
+    tmp
+}
+
+fn page_with_curl(curl: &str) -> String {
+    format!("---\ntitle: T\n---\n\nText.\n\n~~~ bash\n{curl}\n~~~\n{{: title=\"Curl\" }}\n")
+}
+
+#[test]
+fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
+    let cases = [
+        ("variable.md", "curl \"$BASE/orders\"", "shell variable", 8),
+        (
+            "pipe.md",
+            "curl https://api.example.com/a \\\n  | jq .",
+            "pipe",
+            9,
+        ),
+        (
+            "option.md",
+            "curl --compressed https://api.example.com/a",
+            "--compressed",
+            8,
+        ),
+        (
+            "host.md",
+            "curl https://elsewhere.example.org/a",
+            "not under the base URL",
+            8,
+        ),
+        (
+            "file.md",
+            "curl -d @body.json https://api.example.com/a",
+            "from a file",
+            8,
+        ),
+    ];
+    let pages: Vec<(String, String)> = cases
+        .iter()
+        .map(|(n, c, _, _)| (n.to_string(), page_with_curl(c)))
+        .collect();
+    let refs: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let tmp = tree_with("tests/fixtures/import/docsnip.yml", &refs);
+    let docs = tmp.path().join("docs");
+    let out = docsnip()
+        .arg("import")
+        .arg("--in-place")
+        .arg(&docs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for (name, _, why, line) in cases {
+        let l = err
+            .lines()
+            .find(|l| l.contains(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("{name} not reported:\n{err}"));
+        assert!(
+            l.contains(&format!("{name}:{line}:"))
+                && l.contains(why)
+                && l.contains("left unchanged"),
+            "{name}: {l}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(docs.join(name)).unwrap(),
+            pages.iter().find(|(n, _)| n == name).unwrap().1
+        );
+    }
+    assert!(
+        err.contains("0 pages imported (0 with disagreeing blocks), 5 refused"),
+        "{err}"
+    );
+    // CI can insist.
+    let out = docsnip()
+        .args(["import", "--deny-warnings", "--check"])
+        .arg(&docs)
+        .arg(tmp.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn disagreeing_blocks_credentials_check_and_in_place() {
+    let auth =
+        std::fs::read_to_string("examples/migrate/_documentation/authentication.md").unwrap();
+    let leaked = page_with_curl(
+        "curl https://api-sandbox.example.com/a -H 'Authorization: Token 8f14e45fceea167a5a36dedd4bea2543'",
+    );
+    let tmp = tree_with(
+        "examples/migrate/docsnip.yml",
+        &[("authentication.md", &auth), ("leaked.md", &leaked)],
+    );
+    let docs = tmp.path().join("docs");
+
+    // --check lists what would change and writes nothing.
+    let out = docsnip()
+        .args(["import", "--check"])
+        .arg(&docs)
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!tmp.path().join("out").exists());
+
+    let out = docsnip()
+        .args(["import", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // curl sends POST with -d $'{}'; HTTPie, Python and Node.js say GET.
+    assert!(
+        err.contains("authentication.md:15:3: warning: the hand-pasted blocks disagree: Curl sends POST https://api-sandbox.example.com/path/to/api/endpoint/, HTTPie sends GET"),
+        "{err}"
+    );
+    assert!(err.contains("1 with disagreeing blocks"), "{err}");
+    assert!(err.contains("leaked.md:8:1: warning: the Curl block's `Authorization` header looks like a live credential"), "{err}");
+    let imported = std::fs::read_to_string(docs.join("authentication.md")).unwrap();
+    assert!(
+        imported.contains(
+            "method: POST\nrequest:\n  path: /path/to/api/endpoint/\n  auth: token\n  json: {}\n"
+        ),
+        "{imported}"
+    );
+    // Every other byte is kept.
+    let inserted_at = imported.find("method: POST").unwrap();
+    let len = imported.len() - auth.len();
+    assert_eq!(
+        format!(
+            "{}{}",
+            &imported[..inserted_at],
+            &imported[inserted_at + len..]
+        ),
+        auth
+    );
+    // The token became the scheme's placeholder.
+    assert!(
+        std::fs::read_to_string(docs.join("leaked.md"))
+            .unwrap()
+            .contains("auth: token")
+    );
+
+    // A second import changes nothing.
+    let before = std::fs::read(docs.join("authentication.md")).unwrap();
+    let out = docsnip()
+        .args(["import", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(docs.join("authentication.md")).unwrap(),
+        before
+    );
+    let out = docsnip()
+        .args(["import", "--check", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
