@@ -326,7 +326,7 @@ fn disagreeing_blocks_credentials_check_and_in_place() {
     assert!(out.status.success(), "{err}");
     // curl sends POST with -d $'{}'; HTTPie, Python and Node.js say GET.
     assert!(
-        err.contains("authentication.md:15:3: warning: the hand-pasted blocks disagree: Curl sends POST https://api-sandbox.example.com/path/to/api/endpoint/, HTTPie sends GET"),
+        err.contains("authentication.md:15:3: warning: the hand-pasted blocks disagree: Curl sends POST https://api-sandbox.example.com/path/to/api/endpoint/, but HTTPie sends GET https://api-sandbox.example.com/path/to/api/endpoint/, Python (requests) sends GET, Node.js sends GET; docsnip import wrote what curl sends"),
         "{err}"
     );
     assert!(err.contains("1 with disagreeing blocks"), "{err}");

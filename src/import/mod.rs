@@ -138,20 +138,20 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
         disagreements += 1;
         diags.push(Diagnostic::warning(shown, at(offset), message));
     };
+    // One warning for the snippet blocks that read differently, at the first of them.
     let curl_url = strip_query(&curl.url);
+    let mut readings: Vec<String> = Vec::new();
+    let mut first_at: Option<usize> = None;
     if let Some((code, map)) = find(&title_of("httpie", "HTTPie"))
-        && let Some((method, url)) = read_httpie(&code, &curl)
+        && let Some((method, url)) = read_httpie(&code)
     {
-        let url_differs = url.as_deref().is_some_and(|u| !same_url(u, curl_url));
+        let url_differs = !same_url(&url, curl_url);
         if !method.eq_ignore_ascii_case(&curl.method) || url_differs {
-            disagree(
-                map.page(0),
-                format!(
-                    "the hand-pasted blocks disagree: Curl sends {} {curl_url}, HTTPie sends {method} {}; docsnip import wrote what curl sends: check which is right",
-                    curl.method,
-                    url.as_deref().unwrap_or(curl_url),
-                ),
-            );
+            readings.push(format!(
+                "{} sends {method} {url}",
+                title_of("httpie", "HTTPie")
+            ));
+            first_at.get_or_insert(map.page(0));
         }
     }
     for (lang, default) in [("python", "Python (requests)"), ("node", "Node.js")] {
@@ -160,22 +160,24 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             && let Some(method) = read_method(lang, &code)
             && !method.eq_ignore_ascii_case(&curl.method)
         {
-            disagree(
-                map.page(0),
-                format!(
-                    "the hand-pasted blocks disagree: Curl sends {}, {title} sends {}; docsnip import wrote what curl sends: check which is right",
-                    curl.method,
-                    method.to_ascii_uppercase()
-                ),
-            );
+            readings.push(format!("{title} sends {}", method.to_ascii_uppercase()));
+            first_at.get_or_insert(map.page(0));
         }
     }
-    if let Some((json_text, _)) = &spec.body
-        && spec.body.as_ref().is_some_and(|(k, _)| k == "json")
+    if let Some(offset) = first_at {
+        disagree(
+            offset,
+            format!(
+                "the hand-pasted blocks disagree: Curl sends {} {curl_url}, but {}; docsnip import wrote what curl sends: check which is right",
+                curl.method,
+                readings.join(", ")
+            ),
+        );
+    }
+    if spec.body.as_ref().is_some_and(|(k, _)| k == "json")
         && !site.config.request_block.is_empty()
         && let Some((code, starts)) = layout.right_code_block(&site.config.request_block)
     {
-        let _ = json_text;
         let curl_json = match &curl.body {
             CurlBody::Data { bytes, .. } => serde_json::from_str::<serde_json::Value>(bytes).ok(),
             _ => None,
@@ -331,7 +333,7 @@ fn same_url(a: &str, b: &str) -> bool {
 }
 
 /// The method and URL of a hand-pasted HTTPie command, when it can be read.
-fn read_httpie(code: &str, curl: &Curl) -> Option<(String, Option<String>)> {
+fn read_httpie(code: &str) -> Option<(String, String)> {
     let words = shell::words(code).ok()?;
     let (first, rest) = words.split_first()?;
     if !matches!(first.text.as_str(), "http" | "https") {
@@ -354,16 +356,12 @@ fn read_httpie(code: &str, curl: &Curl) -> Option<(String, Option<String>)> {
     ];
     let mut it = rest.iter().map(|w| w.text.as_str()).peekable();
     let mut positional = Vec::new();
-    let mut form = false;
     while let Some(w) = it.next() {
         if w == "--" {
             positional.extend(it.by_ref());
             break;
         }
         if w.starts_with('-') && w.len() > 1 {
-            if w == "--form" || w == "-f" || w == "--multipart" {
-                form = true;
-            }
             if WITH_VALUE.contains(&w) {
                 it.next();
             }
@@ -371,7 +369,6 @@ fn read_httpie(code: &str, curl: &Curl) -> Option<(String, Option<String>)> {
         }
         positional.push(w);
     }
-    let _ = (form, curl);
     let (method, url, items) = match positional.as_slice() {
         [m, url, items @ ..]
             if m.chars().all(|c| c.is_ascii_alphabetic())
@@ -394,7 +391,7 @@ fn read_httpie(code: &str, curl: &Curl) -> Option<(String, Option<String>)> {
         });
         if data { "POST".into() } else { "GET".into() }
     });
-    Some((method, Some(url)))
+    Some((method, url))
 }
 
 /// The method a hand-pasted Python (requests) or Node.js block uses, when it says.
