@@ -832,13 +832,14 @@ pub struct ImportSummary {
 
 impl ImportSummary {
     pub fn line(&self, verb: &str) -> String {
+        let n = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         format!(
-            "docsnip import: {} files, {} pages imported ({} with disagreeing blocks), {} refused, {} warnings ({} {verb})",
-            self.files,
-            self.imported,
+            "docsnip import: {}, {} imported ({} with disagreeing blocks), {} refused, {} ({} {verb})",
+            n(self.files, "file"),
+            n(self.imported, "page"),
             self.disagreeing,
             self.refused,
-            self.warnings,
+            n(self.warnings, "warning"),
             self.changed.len()
         )
     }
