@@ -245,6 +245,12 @@ fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
             "from a file",
             8,
         ),
+        (
+            "unbuildable.md",
+            "curl https://api.example.com/a -H 'X-A: a\\:b'",
+            "would not build",
+            8,
+        ),
     ];
     let pages: Vec<(String, String)> = cases
         .iter()
@@ -281,7 +287,7 @@ fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
         );
     }
     assert!(
-        err.contains("0 pages imported (0 with disagreeing blocks), 5 refused"),
+        err.contains("0 pages imported (0 with disagreeing blocks), 6 refused"),
         "{err}"
     );
     // CI can insist.

@@ -267,6 +267,21 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
         }
         _ => out.push_str(&text[insert_at..]),
     }
+    // What import wrote must build: else the page is left as it was.
+    let mut built = Vec::new();
+    if crate::build::parse_page(shown, &out, site, &site.base_url, &mut built).is_err() {
+        for d in built.into_iter().filter(Diagnostic::is_error) {
+            diags.push(Diagnostic::warning(
+                shown,
+                curl_at,
+                format!(
+                    "cannot import this curl command: the request it sends would not build ({}); the page is left unchanged",
+                    d.message
+                ),
+            ));
+        }
+        return (Imported::Refused, diags);
+    }
     (
         Imported::Page {
             text: out,
@@ -370,11 +385,7 @@ fn read_httpie(code: &str) -> Option<(String, String)> {
         positional.push(w);
     }
     let (method, url, items) = match positional.as_slice() {
-        [m, url, items @ ..]
-            if m.chars().all(|c| c.is_ascii_alphabetic())
-                && !m.is_empty()
-                && m.to_ascii_uppercase() == *m =>
-        {
+        [m, url, items @ ..] if !m.is_empty() && m.chars().all(|c| c.is_ascii_alphabetic()) => {
             (Some(m.to_string()), url.to_string(), items)
         }
         [url, items @ ..] => (None, url.to_string(), items),
