@@ -45,6 +45,8 @@ pub struct Curl {
     pub cookies: Vec<String>,
     /// `-u user:password`.
     pub user: Option<(String, String)>,
+    /// `--path-as-is`: `.` and `..` segments are sent, not resolved.
+    pub path_as_is: bool,
     pub body: CurlBody,
     /// Offset of the curl word, for messages.
     pub offset: usize,
@@ -81,7 +83,7 @@ enum DataKind {
 
 /// Every long option docsnip import knows, and whether it takes a value. Those not
 /// read in [`Curl::parse`] leave the request alone.
-const LONG: [(&str, bool); 35] = [
+const LONG: [(&str, bool); 36] = [
     ("--request", true),
     ("--header", true),
     ("--data", true),
@@ -117,6 +119,7 @@ const LONG: [(&str, bool); 35] = [
     ("--progress-bar", false),
     ("--location-trusted", false),
     ("--fail-with-body", false),
+    ("--path-as-is", false),
 ];
 
 /// The long name of a short option, and whether it takes a value.
@@ -267,6 +270,7 @@ impl Curl {
         let mut parts: Vec<FormPart> = Vec::new();
         let mut get = false;
         let mut head = false;
+        let path_as_is = opts.iter().any(|(n, _, _)| *n == "--path-as-is");
         for (name, v, off) in opts {
             let v = v.unwrap_or_default();
             match name {
@@ -395,6 +399,7 @@ impl Curl {
             headers,
             cookies,
             user,
+            path_as_is,
             body,
             offset: first.offset,
         })

@@ -476,6 +476,14 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         None => (rest, None),
     };
     let path = if path.is_empty() { "/" } else { path };
+    // Unless --path-as-is, curl resolves `.` and `..` segments before sending.
+    let resolved;
+    let path = if curl.path_as_is {
+        path
+    } else {
+        resolved = remove_dot_segments(path);
+        resolved.as_str()
+    };
     if path.contains(['{', '}', '<', '>']) || path.contains("&lt;") {
         return Err(format!(
             "the path `{path}` holds `{{`, `<` or `&lt;`, which docsnip reads as a path parameter"
@@ -634,6 +642,27 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         }
     }
     Ok(spec)
+}
+
+/// RFC 3986 section 5.2.4, as curl applies it to a URL's path.
+fn remove_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." | ".." => {
+                if *seg == ".." {
+                    out.pop();
+                }
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
 }
 
 /// The configured header scheme a header is an instance of, if any: same header name,
@@ -985,6 +1014,21 @@ mod tests {
         let back = frontmatter::to_json(&node.as_map().unwrap()[0].1, 0).unwrap();
         assert_eq!(back, v, "{y}");
         assert_eq!(json_yaml(&serde_json::json!(42)), " 42");
+    }
+
+    #[test]
+    fn dot_segments_resolve_as_curl_does() {
+        for (a, b) in [
+            ("/a/./b", "/a/b"),
+            ("/a/../b", "/b"),
+            ("/a/b/..", "/a/"),
+            ("/a/.", "/a/"),
+            ("/..", "/"),
+            ("/a//b/", "/a//b/"),
+            ("/", "/"),
+        ] {
+            assert_eq!(remove_dot_segments(a), b, "{a}");
+        }
     }
 
     #[test]
