@@ -463,6 +463,7 @@ mod reads_back {
     enum Body {
         Json(Vec<(String, String)>),
         Form(Vec<(String, String)>),
+        Multipart(Vec<(String, String)>),
         Raw(String),
         None,
     }
@@ -479,6 +480,7 @@ mod reads_back {
         prop_oneof![
             pairs(0..3).prop_map(Body::Json),
             pairs(1..3).prop_map(Body::Form),
+            pairs(1..3).prop_map(Body::Multipart),
             hostile().prop_map(Body::Raw),
             Just(Body::None),
         ]
@@ -486,6 +488,7 @@ mod reads_back {
 
     fn page(
         method: &str,
+        auth: &str,
         param: &str,
         query: &[(String, String)],
         header: &str,
@@ -502,6 +505,7 @@ mod reads_back {
             }
         }
         let _ = writeln!(p, "  headers:\n    X-Hostile: {}", yq(header));
+        let _ = writeln!(p, "  auth: {auth}");
         match body {
             Body::Json(entries) => {
                 p.push_str("  json: {");
@@ -515,6 +519,13 @@ mod reads_back {
                 for (k, v) in fields {
                     let _ = writeln!(p, "    {}: {}", yq(k), yq(v));
                 }
+            }
+            Body::Multipart(parts) => {
+                p.push_str("  multipart:\n");
+                for (k, v) in parts {
+                    let _ = writeln!(p, "    - {{ name: {}, value: {} }}", yq(k), yq(v));
+                }
+                p.push_str("    - { name: file, file: inventory.csv, content_type: text/csv }\n");
             }
             Body::Raw(text) => {
                 let _ = writeln!(p, "  body: {}\n  content_type: text/plain", yq(text));
@@ -544,19 +555,21 @@ mod reads_back {
             ..ProptestConfig::default()
         })]
 
-        /// Hostile text in the path, query, a header and every body kind: the Curl
+        /// Hostile text in the path, query, a header and every body kind, with every
+        /// built-in auth scheme: the Curl
         /// snippet docsnip generates, pasted into a page with no request and imported,
         /// gives back the very same normalized request.
         #[test]
         fn import_of_a_generated_curl_gives_back_its_request(
             method in prop::sample::select(vec!["get", "post", "put", "patch", "delete"]),
+            auth in prop::sample::select(vec!["token", "bearer", "basic", "key", "none"]),
             param in hostile(),
             query in pairs(0..3),
             header in header_value(),
             body in body(),
         ) {
             let site = site();
-            let original = page(method, &param, &query, &header, &body);
+            let original = page(method, auth, &param, &query, &header, &body);
             // Pages docsnip refuses (what no client can send) are not this property's.
             let Some(want) = request(&site, &original) else { return Ok(()) };
             let snippets = render_snippets(Path::new("p.md"), &want, &site).unwrap();
