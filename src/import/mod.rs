@@ -545,7 +545,16 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         }
     }
     let mut content_type: Option<Option<String>> = None; // Some(None): removed
-    let mut cookie_text: Vec<String> = curl.cookies.clone();
+    // curl joins `-b` strings with `;`, and sends none of them when a `Cookie` header
+    // is given with -H.
+    let mut cookie_text: Vec<String> = Vec::new();
+    let cookie_header = curl
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("cookie") && h.value.is_some());
+    if !cookie_header && !curl.cookies.is_empty() {
+        cookie_text.push(curl.cookies.join(";"));
+    }
     for h in &curl.headers {
         let name = h.name.as_str();
         if name.eq_ignore_ascii_case("content-type") {
@@ -568,8 +577,11 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         }
         spec.headers.push((name.to_string(), value.clone()));
     }
-    if !cookie_text.is_empty() {
-        let all = cookie_text.join("; ");
+    if cookie_text.len() > 1 {
+        // Several `Cookie` headers: sent as they are, one line each.
+        spec.headers
+            .extend(cookie_text.into_iter().map(|c| ("Cookie".to_string(), c)));
+    } else if let Some(all) = cookie_text.pop() {
         let mut pairs = Vec::new();
         let mut clean = true;
         for c in all.split(';') {
