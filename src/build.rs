@@ -64,6 +64,16 @@ impl Site {
             .unwrap_or_else(|| PathBuf::from("templates"));
         let renderer = Renderer::new(opts.templates.as_deref(), &names)
             .map_err(|e| template_diagnostic(&where_, &e))?;
+        // `all`: every built-in language and every one the templates folder adds.
+        let names: Vec<String> = if names.iter().any(|n| n == "all") {
+            renderer
+                .languages()
+                .iter()
+                .map(|l| l.name.clone())
+                .collect()
+        } else {
+            names
+        };
         let mut languages = Vec::new();
         for name in &names {
             let Some(lang) = renderer.language(name) else {
@@ -85,14 +95,12 @@ impl Site {
                     let ext = entry
                         .ext
                         .clone()
-                        .or_else(|| lang.run.as_ref().map(|r| r.ext.clone()))
+                        .or_else(|| lang.run.as_ref().map(|r| r.ext()))
                         .unwrap_or_else(|| format!(".{name}"));
-                    lang.run = Some(crate::render::Runner {
-                        program: run.clone(),
-                        ext,
-                    });
-                } else if let (Some(ext), Some(r)) = (&entry.ext, lang.run.as_mut()) {
-                    r.ext = ext.clone();
+                    lang.run = Some(crate::render::RunSpec::simple(run, &ext));
+                } else if let (Some(ext), Some(r)) = (&entry.ext, lang.run.as_ref()) {
+                    let (program, _) = r.command.split_at(r.command.len() - 1);
+                    lang.run = Some(crate::render::RunSpec::simple(program, ext));
                 }
             }
             languages.push(lang);
@@ -174,6 +182,9 @@ pub struct PageFailed;
 pub struct Parsed<'a> {
     pub layout: Layout<'a>,
     pub request: Request,
+    /// Where the endpoint is declared (its `request:` or `method:`), for page-level
+    /// messages such as a refused language.
+    pub at: (usize, usize),
 }
 
 /// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
@@ -270,7 +281,7 @@ fn parse<'a>(
             .unwrap_or("");
         (key, value)
     });
-    let layout = Layout::new(text, yaml_range, body, right_code);
+    let layout = Layout::new(text, yaml_range.clone(), body, right_code);
     if !ep.is_endpoint() {
         if ep.snippets
             && let Some(d) = hand_pasted_warning(shown, text, &layout, body, &ep, site)
@@ -321,7 +332,18 @@ fn parse<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
             );
-            Ok(Parse::Endpoint(Box::new(Parsed { layout, request })))
+            let offset = ep
+                .request
+                .as_ref()
+                .map(|r| r.offset)
+                .or(ep.method.as_ref().map(|m| m.offset))
+                .unwrap_or(yaml_range.start);
+            let at = line_col(text, offset);
+            Ok(Parse::Endpoint(Box::new(Parsed {
+                layout,
+                request,
+                at,
+            })))
         }
         Err(problems) => {
             diags.extend(
@@ -400,7 +422,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
         Ok(Parse::HandPasted) => return (Output::Skipped, diags),
         Err(PageFailed) => return (Output::Failed, diags),
     };
-    let snippets = match render_snippets(shown, &parsed.request, site) {
+    let snippets = match render_snippets(shown, &parsed.request, parsed.at, site, &mut diags) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
@@ -439,26 +461,33 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     (Output::Page { text, snippets: n }, diags)
 }
 
-/// Render every active language's snippet for a request.
+/// Render every active language's snippet for a page. A language whose template
+/// refuses the request (its client cannot send it exactly) gets no snippet, and a
+/// warning at the endpoint says why.
+/// `at` is where the endpoint is declared ([`Parsed::at`]).
 pub fn render_snippets(
     shown: &Path,
     request: &Request,
+    at: (usize, usize),
     site: &Site,
+    diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Snippet>, Diagnostic> {
     let ctx = Renderer::context(request);
-    site.languages
-        .iter()
-        .map(|lang| {
-            site.renderer
-                .render_with(&lang.name, &ctx)
-                .map(|code| Snippet {
-                    title: lang.title.clone(),
-                    fence: lang.fence.clone(),
-                    code,
-                })
-                .map_err(|e| Diagnostic::error(shown, None, e.to_string()))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(site.languages.len());
+    for lang in &site.languages {
+        match site.renderer.render_with(&lang.name, &ctx) {
+            Ok(code) => out.push(Snippet {
+                title: lang.title.clone(),
+                fence: lang.fence.clone(),
+                code,
+            }),
+            Err(e @ crate::render::RenderError::Refused { .. }) => {
+                diags.push(Diagnostic::warning(shown, Some(at), e.to_string()))
+            }
+            Err(e) => return Err(Diagnostic::error(shown, None, e.to_string())),
+        }
+    }
+    Ok(out)
 }
 
 /// Which mode a run is in.

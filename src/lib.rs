@@ -15,6 +15,7 @@ pub mod echo;
 pub mod escape;
 pub mod frontmatter;
 pub mod import;
+pub mod language;
 pub mod page;
 pub mod place;
 pub mod render;

@@ -279,7 +279,7 @@ fn verify(
         }
     }
     for v in &report.verdicts {
-        if !v.outcome.is_ok() || !c.quiet {
+        if v.outcome.is_failure() || !c.quiet {
             for line in v.lines() {
                 println!("{line}");
             }
@@ -288,10 +288,11 @@ fn verify(
     let warnings = report.diagnostics.len() - report.errors();
     let failed = !report.ok() || (c.deny_warnings && warnings > 0);
     eprintln!(
-        "docsnip verify: {} snippets, {} ok, {} failed, {} errors, {} warnings in {:.1} s",
+        "docsnip verify: {} snippets, {} ok, {} failed, {} refused, {} errors, {} warnings in {:.1} s",
         report.verdicts.len(),
-        report.verdicts.len() - report.failed(),
+        report.verdicts.len() - report.failed() - report.refused(),
         report.failed(),
+        report.refused(),
         report.errors(),
         warnings,
         started.elapsed().as_secs_f64()

@@ -214,7 +214,7 @@ fn verify_passes_on_the_example_site() {
 #[test]
 fn verify_catches_a_template_that_sends_the_wrong_method() {
     let tmp = tempfile::tempdir().unwrap();
-    let python = std::fs::read_to_string("templates/python.tera").unwrap();
+    let python = std::fs::read_to_string("languages/python/template.tera").unwrap();
     let wrong = python.replace("requests.{{ req.method | lower }}(", "requests.put(");
     assert_ne!(
         wrong, python,

@@ -18,6 +18,7 @@ use docsnip::build::{Site, SiteOptions, parse_page, render_snippets};
 use docsnip::echo::{EchoServer, Recorded};
 use docsnip::import::curl::Curl;
 use docsnip::import::{Imported, import_page, shell};
+use docsnip::language::RunSpec;
 use docsnip::verify::run_snippet;
 use std::path::Path;
 use std::time::Duration;
@@ -49,8 +50,7 @@ fn curl_block(page: &str) -> String {
 /// Runs bash `code` in `dir` and returns the one request the echo server got.
 fn send(server: &EchoServer, run: &str, code: &str, dir: &Path) -> Recorded {
     let out = run_snippet(
-        &["bash".to_string()],
-        "sh",
+        &RunSpec::simple(&["bash".to_string()], ".sh"),
         code,
         dir,
         Duration::from_secs(30),
@@ -176,14 +176,14 @@ fn every_imported_page_sends_what_its_hand_pasted_curl_sent() {
         let run2 = server.new_run_id();
         let build_site = site(Some(server.base_url(&run2)));
         let mut d = Vec::new();
-        let request = parse_page(path, &text, &build_site, &build_site.base_url, &mut d)
+        let parsed = parse_page(path, &text, &build_site, &build_site.base_url, &mut d)
             .unwrap_or_else(|_| {
                 panic!("{}: the imported page fails: {d:?}\n{text}", path.display())
             })
-            .unwrap_or_else(|| panic!("{}: not an endpoint page:\n{text}", path.display()))
-            .request;
+            .unwrap_or_else(|| panic!("{}: not an endpoint page:\n{text}", path.display()));
         assert!(d.is_empty(), "{}: {d:?}", path.display());
-        let snippets = render_snippets(path, &request, &build_site).unwrap();
+        let snippets =
+            render_snippets(path, &parsed.request, parsed.at, &build_site, &mut d).unwrap();
         let generated = &snippets.iter().find(|s| s.title == "Curl").unwrap().code;
 
         // 3. The generated snippet sends the same request.
@@ -572,7 +572,8 @@ mod reads_back {
             let original = page(method, auth, &param, &query, &header, &body);
             // Pages docsnip refuses (what no client can send) are not this property's.
             let Some(want) = request(&site, &original) else { return Ok(()) };
-            let snippets = render_snippets(Path::new("p.md"), &want, &site).unwrap();
+            let snippets =
+                render_snippets(Path::new("p.md"), &want, (1, 1), &site, &mut Vec::new()).unwrap();
             let code = &snippets.iter().find(|s| s.title == "Curl").unwrap().code;
             let fence = "~".repeat(12);
             let pasted = format!("---\ntitle: T\n---\n\n{fence} bash\n{code}\n{fence}\n{{: title=\"Curl\" }}\n");

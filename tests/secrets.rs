@@ -134,7 +134,14 @@ fn snippets_carry_only_placeholders() {
         let parsed = parse_page(Path::new(rel), &text, &site, &site.base_url, &mut diags)
             .unwrap()
             .unwrap();
-        let snippets = render_snippets(Path::new(rel), &parsed.request, &site).unwrap();
+        let snippets = render_snippets(
+            Path::new(rel),
+            &parsed.request,
+            parsed.at,
+            &site,
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(snippets.len(), 4);
         for s in &snippets {
             for (_, secret) in SECRETS {
