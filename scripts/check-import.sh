@@ -49,6 +49,12 @@ if ! diff -u "$here/crux-import-expected.txt" got.txt; then
   echo "crux-docs import changed (update scripts/crux-import-expected.txt if intended)"; exit 1
 fi
 echo "crux-docs import: $(tail -1 got.txt), as pinned"
+python3 - got.txt <<'PY'
+import re, sys
+last = open(sys.argv[1]).read().strip().splitlines()[-1]
+imp, dis, ref = map(int, re.search(r"(\d+) pages? imported \((\d+) with disagreeing blocks\), (\d+) refused", last).groups())
+print(f"crux-docs import: {imp - dis} pages imported cleanly, {dis} imported with disagreeing hand-pasted blocks, {ref} refused")
+PY
 
 # 3. Idempotent.
 "$bin" import --config "$config" --quiet imported again

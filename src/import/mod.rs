@@ -117,7 +117,7 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
         }
     };
     let curl_at = at(map.page(curl.offset));
-    let spec = match to_spec(&curl, site, &mut |m| {
+    let mut spec = match to_spec(&curl, site, &mut |m| {
         diags.push(Diagnostic::warning(shown, curl_at, m))
     }) {
         Ok(s) => s,
@@ -130,7 +130,6 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             return (Imported::Refused, diags);
         }
     };
-    let mut spec = spec;
 
     // Cross-checks with the other hand-pasted blocks.
     let mut disagreements = 0;
