@@ -587,3 +587,51 @@ mod reads_back {
         }
     }
 }
+
+#[test]
+fn the_request_block_stays_the_body_when_curl_sends_it_and_is_reported_when_not() {
+    let site = site(None);
+    let page = |block: &str| {
+        format!(
+            "---\ntitle: T\nright_code: |\n  ~~~ json\n  {block}\n  ~~~\n  {{: title=\"Request\" }}\n\n  ~~~ bash\n  curl https://api.example.com/a -H 'Content-Type: application/json' -d '{{\"a\": 1}}'\n  ~~~\n  {{: title=\"Curl\" }}\n---\n"
+        )
+    };
+    let same = page("{ \"a\": 1 }");
+    let (
+        Imported::Page {
+            text,
+            disagreements,
+        },
+        diags,
+    ) = import_page(Path::new("p.md"), &same, &site)
+    else {
+        panic!("not imported")
+    };
+    assert_eq!((disagreements, diags.len()), (0, 0), "{diags:?}");
+    assert!(!text.contains("json:"), "{text}");
+    assert!(
+        text.contains("request:\n  path: /a\n  auth: none\nright_code: |\n"),
+        "{text}"
+    );
+
+    let differs = page("{ \"a\": 2 }");
+    let (
+        Imported::Page {
+            text,
+            disagreements,
+        },
+        diags,
+    ) = import_page(Path::new("p.md"), &differs, &site)
+    else {
+        panic!("not imported")
+    };
+    assert_eq!(disagreements, 1);
+    assert_eq!(diags[0].position, Some((5, 3)), "{diags:?}");
+    assert!(
+        diags[0]
+            .message
+            .contains("the `Request` block is not the JSON body curl sends"),
+        "{diags:?}"
+    );
+    assert!(text.contains("  json:\n    a: 1\n"), "{text}");
+}
