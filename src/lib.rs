@@ -7,7 +7,8 @@
 //! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
 //! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
-//! [`diag`] prints `PATH:LINE:COL` diagnostics.
+//! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
+//! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
 
 pub mod build;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod echo;
 pub mod escape;
 pub mod format;
 pub mod frontmatter;
+pub mod import;
 pub mod language;
 pub mod page;
 pub mod place;
