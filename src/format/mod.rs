@@ -143,6 +143,10 @@ pub fn place_tabs(
     titles: &[&str],
 ) -> String {
     let text = page.text();
+    if snippets.is_empty() {
+        // Every language's template refused the request: no group to write.
+        return text.to_string();
+    }
     let body = page.body();
     let nl = page.newline();
     let group = tabs.write(snippets, nl);
@@ -374,6 +378,16 @@ mod tests {
                 "{out:?}"
             );
         }
+    }
+
+    #[test]
+    fn no_snippets_no_group() {
+        let page = "---\nmethod: get\n---\nText.\n";
+        let f = mkdocs::Mkdocs;
+        assert_eq!(
+            f.place(&super::testing::structure(page), &[], &["Curl"]),
+            page
+        );
     }
 
     #[test]
