@@ -190,7 +190,7 @@ impl Tabs for Hugo {
                     });
                 }
                 None => {}
-                Some(g) if name == s.tab && !closing => {
+                Some(_) if name == s.tab && !closing => {
                     let label = attribute(params, "header")
                         .or_else(|| attribute(params, "title"))
                         .or_else(|| {
@@ -200,7 +200,6 @@ impl Tabs for Hugo {
                         })
                         .unwrap_or_default();
                     tab = Some((label, r.end));
-                    let _ = g;
                 }
                 Some(g) if name == s.tab => {
                     if let Some((label, from)) = tab.take() {
