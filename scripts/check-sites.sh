@@ -85,8 +85,8 @@ readme_pairs() {
 import os, re, sys
 readme, tmp = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
 pairs = re.findall(r"<!-- format-before: (\S+) -->\n````\w*\n(.*?)````\n.*?<!-- format-after: (\w+) -->\n````\w*\n(.*?)````\n", readme, re.S)
-if len(pairs) != 3:
-    sys.exit(f"README.md: expected 3 format before/after pairs, found {len(pairs)}")
+if len(pairs) != 4:
+    sys.exit(f"README.md: expected 4 format before/after pairs, found {len(pairs)}")
 for path, before, fmt, after in pairs:
     if open(path, encoding="utf-8").read() != before:
         sys.exit(f"README.md: the {fmt} 'before' block is not {path} as it is")
@@ -95,7 +95,7 @@ for path, before, fmt, after in pairs:
         os.makedirs(d, exist_ok=True)
         open(os.path.join(d, os.path.basename(path)), "w", encoding="utf-8").write(text)
 PY
-  for f in docusaurus mkdocs hugo; do
+  for f in kramdown docusaurus mkdocs hugo; do
     "$bin" --quiet --check --config "examples/sites/$f/docsnip.yml" "$tmp/$f/docs" "$tmp/$f/out" \
       || { say "README.md: the $f 'after' block is stale"; rm -rf "$tmp"; exit 1; }
   done
