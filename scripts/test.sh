@@ -28,6 +28,7 @@ command -v php >/dev/null || php_missing+=(php-cli)
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' 2>/dev/null || php_missing+=(php-curl)
 [ -f /usr/share/php/GuzzleHttp/autoload.php ] || php_missing+=(php-guzzlehttp-guzzle)
 [ ${#php_missing[@]} = 0 ] || apt_install "${php_missing[@]}"
+command -v go >/dev/null || apt_install golang-go   # languages/go (Go 1.19+, standard library only)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
