@@ -613,13 +613,12 @@ mod tests {
     #[test]
     fn builtins_render_every_body_kind() {
         let r = all();
-        let names: Vec<String> = r.languages().iter().map(|l| l.name.clone()).collect();
+        let names: Vec<&str> = r.languages().iter().map(|l| l.name.as_str()).collect();
         let builtins: Vec<String> = crate::language::builtins()
             .into_iter()
             .map(|s| s.name)
             .collect();
         assert_eq!(names, builtins);
-        assert_eq!(names[..4], ["curl", "httpie", "python", "node"]);
         let bodies = [
             Body::None,
             json(),
@@ -649,7 +648,6 @@ mod tests {
                 let req = req(method, body.clone());
                 let ctx = Renderer::context(&req);
                 for lang in r.languages() {
-                    // A client that cannot send this request refuses it (a body on HEAD).
                     let out = match r.render_with(&lang.name, &ctx) {
                         Err(RenderError::Refused { .. }) => continue,
                         other => other.unwrap(),
