@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
-# this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
+# this first installs what is missing: curl, wget, Python 3 with requests, HTTPie 3, Node.js 18+,
 # and cargo-nextest. Extra arguments go to `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ apt_install() {
 }
 
 command -v curl >/dev/null || apt_install curl
+command -v wget >/dev/null || apt_install wget
 command -v python3 >/dev/null || apt_install python3 python3-pip
 python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3 -m pip install --quiet requests; }
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
