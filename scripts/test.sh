@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
-# this first installs what is missing: curl, wget, Python 3 with requests, HTTPie 3, Node.js 18+,
-# and cargo-nextest. Extra arguments go to `cargo nextest run` (e.g. a test name filter).
+# this first installs what is missing: curl, wget, Python 3 with requests and httpx,
+# HTTPie 3, Node.js 18+, and cargo-nextest. Extra arguments go to `cargo nextest run`
+# (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ command -v curl >/dev/null || apt_install curl
 command -v wget >/dev/null || apt_install wget
 command -v python3 >/dev/null || apt_install python3 python3-pip
 python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3 -m pip install --quiet requests; }
+python3 -c 'import httpx' 2>/dev/null || { say "installing httpx"; python3 -m pip install --quiet httpx; }
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
 if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
