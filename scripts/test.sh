@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, wget, Python 3 with requests and httpx,
-# HTTPie 3, Node.js 18+, and cargo-nextest. Extra arguments go to `cargo nextest run`
-# (e.g. a test name filter).
+# HTTPie 3, Node.js 18+ with axios, and cargo-nextest. Extra arguments go to
+# `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,12 @@ if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
 command -v ruby >/dev/null || apt_install ruby   # the README's added-language example (examples/templates/ruby.tera)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
+# npm packages go to docsnip's cache folder, where `docsnip verify` points NODE_PATH.
+cache="${DOCSNIP_CACHE_DIR:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/docsnip}}"; cache="${cache:-$HOME/.cache/docsnip}"
+NODE_PATH="$cache/node_modules" node -e "require('axios')" 2>/dev/null || {
+  command -v npm >/dev/null || apt_install npm
+  say "installing axios into $cache"; npm install --silent --prefix "$cache" axios@1
+}
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"
