@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, wget, Python 3 with requests and httpx,
-# HTTPie 3, Node.js 18+ with axios, and cargo-nextest. Extra arguments go to
+# HTTPie 3, Node.js 18+ with axios, Ruby, and cargo-nextest. Extra arguments go to
 # `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ python3 -c 'import httpx' 2>/dev/null || { say "installing httpx"; python3 -m pi
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
 if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
-command -v ruby >/dev/null || apt_install ruby   # the README's added-language example (examples/templates/ruby.tera)
+command -v ruby >/dev/null || apt_install ruby
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
 # npm packages go to docsnip's cache folder, where `docsnip verify` points NODE_PATH.
 cache="${DOCSNIP_CACHE_DIR:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/docsnip}}"; cache="${cache:-$HOME/.cache/docsnip}"
