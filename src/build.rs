@@ -4,9 +4,10 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, line_col};
+use crate::format::{self, Format};
 use crate::frontmatter;
-use crate::page::{self, FrontMatter};
-use crate::place::{Layout, Snippet};
+use crate::page::{self, FrontMatter, Structure};
+use crate::place::Snippet;
 use crate::render::{Language, Renderer};
 use crate::request::{self, Request};
 use crate::yaml;
@@ -23,6 +24,8 @@ pub struct Site {
     /// The active languages, in output order, with config overrides applied.
     pub languages: Vec<Language>,
     pub base_url: String,
+    /// The output format (`format:` in the config).
+    pub format: Box<dyn Format>,
 }
 
 /// Run-wide choices that change how a site is loaded.
@@ -109,12 +112,22 @@ impl Site {
             .base_url
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
+        let format = format::for_settings(&config.format);
         Ok(Site {
             config,
             renderer,
             languages,
             base_url,
+            format,
         })
+    }
+
+    /// Whether docsnip reads this file as a page: `.md` and `.markdown`, and `.mdx`
+    /// for Docusaurus.
+    pub fn reads(&self, path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| self.config.format.kind.reads_extension(e))
     }
 }
 
@@ -148,6 +161,9 @@ fn template_diagnostic(where_: &Path, e: &crate::render::RenderError) -> Diagnos
 pub enum Output {
     /// Copied byte for byte.
     Copy,
+    /// Copied byte for byte, though it carries blocks titled as configured languages:
+    /// not an endpoint page (a warning says so).
+    Skipped,
     /// An endpoint page with its snippets placed.
     Page { text: String, snippets: usize },
     /// The page could not be built (see its diagnostics).
@@ -163,28 +179,21 @@ pub struct Processed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Whether docsnip reads this file as a page (`.md`, `.markdown`).
-pub fn is_markdown(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md" | "markdown")
-    )
-}
-
 /// A page that could not be built; its diagnostics say why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFailed;
 
 /// The result of reading a page up to its request: none for a non-endpoint page.
 pub struct Parsed<'a> {
-    pub layout: Layout<'a>,
+    /// The page's containers and titled blocks.
+    pub structure: Structure<'a>,
     pub request: Request,
     /// Where the endpoint is declared (its `request:` or `method:`), for page-level
     /// messages such as a refused language.
     pub at: (usize, usize),
 }
 
-/// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
+/// Parse an endpoint page into its structure and normalized request. `Ok(None)`: not an
 /// endpoint page (copied as is). Diagnostics (warnings, and errors on failure) go to `diags`.
 pub fn parse_page<'a>(
     shown: &Path,
@@ -193,16 +202,38 @@ pub fn parse_page<'a>(
     base_url: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<Parsed<'a>>, PageFailed> {
+    Ok(match parse(shown, text, site, base_url, diags)? {
+        Parse::Endpoint(p) => Some(*p),
+        Parse::Plain | Parse::HandPasted => None,
+    })
+}
+
+/// What [`parse`] found.
+enum Parse<'a> {
+    Endpoint(Box<Parsed<'a>>),
+    /// Not an endpoint page.
+    Plain,
+    /// Not an endpoint page, but with blocks titled as configured languages (warned).
+    HandPasted,
+}
+
+fn parse<'a>(
+    shown: &Path,
+    text: &'a str,
+    site: &Site,
+    base_url: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Parse<'a>, PageFailed> {
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body) = match page::front_matter(text) {
-        FrontMatter::None => return Ok(None),
+        FrontMatter::None => return Ok(Parse::Plain),
         FrontMatter::Unclosed => {
             diags.push(Diagnostic::warning(
                 shown,
                 Some((1, 1)),
                 "front-matter opens with `---` but never closes; the page is copied as is",
             ));
-            return Ok(None);
+            return Ok(Parse::Plain);
         }
         FrontMatter::Closed { yaml, body } => (yaml, body),
     };
@@ -242,8 +273,8 @@ pub fn parse_page<'a>(
             return Err(PageFailed);
         }
     };
-    if !ep.is_endpoint() {
-        return Ok(None);
+    if !(ep.is_endpoint() || (ep.snippets && text.contains("title="))) {
+        return Ok(Parse::Plain);
     }
     let right_code = ep.right_code_key.map(|key| {
         let value = root
@@ -256,14 +287,23 @@ pub fn parse_page<'a>(
             .unwrap_or("");
         (key, value)
     });
-    let layout = Layout::new(text, yaml_range.clone(), body, right_code);
+    let structure = Structure::new(text, yaml_range.clone(), body, right_code);
+    if !ep.is_endpoint() {
+        if ep.snippets
+            && let Some(d) = hand_pasted_warning(shown, text, &structure, body, &ep, site)
+        {
+            diags.push(d);
+            return Ok(Parse::HandPasted);
+        }
+        return Ok(Parse::Plain);
+    }
 
     // The right_code Request block is the body when `request:` gives none.
     let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
     let mut block_body = None;
     if !has_body
         && !site.config.request_block.is_empty()
-        && let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block)
+        && let Some((code, line_starts)) = structure.right_code_block(&site.config.request_block)
         && !code.trim().is_empty()
     {
         match serde_json::from_str::<serde_json::Value>(&code) {
@@ -305,11 +345,11 @@ pub fn parse_page<'a>(
                 .or(ep.method.as_ref().map(|m| m.offset))
                 .unwrap_or(yaml_range.start);
             let at = line_col(text, offset);
-            Ok(Some(Parsed {
-                layout,
+            Ok(Parse::Endpoint(Box::new(Parsed {
+                structure,
                 request,
                 at,
-            }))
+            })))
         }
         Err(problems) => {
             diags.extend(
@@ -322,10 +362,47 @@ pub fn parse_page<'a>(
     }
 }
 
+/// A page that is not an endpoint page but carries blocks titled as configured
+/// languages: no silent skip. The warning names the titles and what would make the page
+/// an endpoint page; it stands at the first such block in the body, else at `right_code`.
+fn hand_pasted_warning(
+    shown: &Path,
+    text: &str,
+    structure: &Structure,
+    body: usize,
+    ep: &frontmatter::Endpoint,
+    site: &Site,
+) -> Option<Diagnostic> {
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let mut found: Vec<String> = Vec::new();
+    for (title, _) in site.format.existing(structure, &titles) {
+        if !found.contains(&title) {
+            found.push(title);
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let offset = ep.right_code_key.unwrap_or_else(|| {
+        page::fenced_blocks(&text[body..])
+            .into_iter()
+            .find(|b| b.title.as_deref().is_some_and(|t| titles.contains(&t)))
+            .map_or(body, |b| body + b.range.start)
+    });
+    Some(Diagnostic::warning(
+        shown,
+        Some(line_col(text, offset)),
+        format!(
+            "hand-pasted {} left as they are: this is not an endpoint page (its front-matter has no `method:` or `request:`); add one, or run `docsnip import` to write them from the Curl block",
+            found.join(", ")
+        ),
+    ))
+}
+
 /// Build one file's output from its bytes. `shown` is the path used in messages.
 pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if !is_markdown(shown) {
+    if !site.reads(shown) {
         return (Output::Copy, diags);
     }
     let text = match std::str::from_utf8(bytes) {
@@ -345,9 +422,10 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     };
-    let parsed = match parse_page(shown, text, site, &site.base_url, &mut diags) {
-        Ok(Some(p)) => p,
-        Ok(None) => return (Output::Copy, diags),
+    let parsed = match parse(shown, text, site, &site.base_url, &mut diags) {
+        Ok(Parse::Endpoint(p)) => p,
+        Ok(Parse::Plain) => return (Output::Copy, diags),
+        Ok(Parse::HandPasted) => return (Output::Skipped, diags),
         Err(PageFailed) => return (Output::Failed, diags),
     };
     let snippets = match render_snippets(shown, &parsed.request, parsed.at, site, &mut diags) {
@@ -360,7 +438,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
-    for (title, code) in parsed.layout.existing(&titles) {
+    for (title, code) in site.format.existing(&parsed.structure, &titles) {
         let found = code
             .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
             .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
@@ -384,7 +462,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             ),
         ));
     }
-    let text = parsed.layout.place(&snippets, site.config.placement);
+    let text = site.format.place(&parsed.structure, &snippets, &titles);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
 }
@@ -405,6 +483,7 @@ pub fn render_snippets(
     for lang in &site.languages {
         match site.renderer.render_with(&lang.name, &ctx) {
             Ok(code) => out.push(Snippet {
+                name: lang.name.clone(),
                 title: lang.title.clone(),
                 fence: lang.fence.clone(),
                 code,
@@ -434,6 +513,8 @@ pub struct Summary {
     pub pages: usize,
     pub endpoints: usize,
     pub snippets: usize,
+    /// Pages with blocks titled as configured languages that are not endpoint pages.
+    pub skipped: usize,
     pub warnings: usize,
     pub errors: usize,
     /// Files written (build) or stale (check), relative to DOCS.
@@ -548,8 +629,9 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         .map(|(i, e)| {
             let shown = opts.docs.join(&e.rel);
             let mut done = Done {
-                markdown: is_markdown(&e.rel),
+                markdown: site.reads(&e.rel),
                 snippets: None,
+                skipped: false,
                 changed: false,
                 staged: None,
                 diags: Vec::new(),
@@ -575,6 +657,10 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
                     return done;
                 }
                 Output::Copy => &bytes,
+                Output::Skipped => {
+                    done.skipped = true;
+                    &bytes
+                }
                 Output::Page { text, snippets } => {
                     done.snippets = Some(*snippets);
                     text.as_bytes()
@@ -631,6 +717,9 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         if d.markdown {
             summary.pages += 1;
         }
+        if d.skipped {
+            summary.skipped += 1;
+        }
         if let Some(n) = d.snippets {
             summary.endpoints += 1;
             summary.snippets += n;
@@ -668,6 +757,8 @@ struct Done {
     markdown: bool,
     /// `Some(snippets)` for an endpoint page.
     snippets: Option<usize>,
+    /// Not an endpoint page, but with hand-pasted snippet blocks.
+    skipped: bool,
     /// Its output differs from OUT.
     changed: bool,
     /// Staged as file `i` of the staging folder.
@@ -835,8 +926,16 @@ pub fn summary_line(s: &Summary, started: Instant, verb: &str) -> String {
             format!("{n} {w}s")
         }
     };
+    let skipped = if s.skipped > 0 {
+        format!(
+            ", {} with hand-pasted snippets but no request",
+            plural(s.skipped, "page")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "docsnip: {}, {}, {}, {}, {} ({} {verb}) in {ms} ms",
+        "docsnip: {}, {}, {}, {}{skipped}, {} ({} {verb}) in {ms} ms",
         plural(s.files, "file"),
         plural(s.pages, "page"),
         plural(s.endpoints, "endpoint"),
