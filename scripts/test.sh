@@ -24,7 +24,15 @@ python3 -c 'import httpx' 2>/dev/null || { say "installing httpx"; python3 -m pi
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
 if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
-command -v ruby >/dev/null || apt_install ruby
+command -v ruby >/dev/null || apt_install ruby   # languages/ruby, and the README's added-language example (examples/templates/rb.tera)
+# PHP (cURL, Guzzle): languages/php_curl, languages/guzzle
+php_missing=()
+command -v php >/dev/null || php_missing+=(php-cli)
+php -r 'exit(function_exists("curl_init") ? 0 : 1);' 2>/dev/null || php_missing+=(php-curl)
+[ -f /usr/share/php/GuzzleHttp/autoload.php ] || php_missing+=(php-guzzlehttp-guzzle)
+[ ${#php_missing[@]} = 0 ] || apt_install "${php_missing[@]}"
+command -v go >/dev/null || apt_install golang-go   # languages/go (Go 1.19+, standard library only)
+command -v java >/dev/null || apt_install openjdk-17-jdk-headless   # languages/java (java Main.java)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
 # npm packages go to docsnip's cache folder, where `docsnip verify` points NODE_PATH.
 cache="${DOCSNIP_CACHE_DIR:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/docsnip}}"; cache="${cache:-$HOME/.cache/docsnip}"
