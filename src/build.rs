@@ -492,6 +492,16 @@ pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec
     entries
 }
 
+/// Whether a walked file is docsnip's config (`DOCS/docsnip.yml`, or the `--config`
+/// file when it lies inside DOCS): never copied to OUT.
+fn is_config_file(docs: &Path, e: &Entry, config: Option<&Path>) -> bool {
+    e.rel == Path::new("docsnip.yml")
+        || config.is_some_and(|c| {
+            c.file_name() == e.rel.file_name()
+                && docs.join(&e.rel).canonicalize().is_ok_and(|p| p == c)
+        })
+}
+
 /// Run a build or check. Diagnostics are returned in path order; nothing is written when
 /// any of them is an error (or a warning, with `deny_warnings`).
 ///
@@ -503,11 +513,18 @@ pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec
 pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let in_place = same_dir(&opts.docs, &opts.out);
-    let entries = walk(
+    let mut entries = walk(
         &opts.docs,
         (!in_place).then_some(opts.out.as_path()),
         &mut diags,
     );
+    // docsnip's own config is not part of the site: a site generator would publish it.
+    let config = site
+        .config
+        .path
+        .as_ref()
+        .and_then(|p| p.canonicalize().ok());
+    entries.retain(|e| !is_config_file(&opts.docs, e, config.as_deref()));
     let stage = Stage::new(&opts.out);
     // Once a file fails, later ones are still processed (every diagnostic is reported)
     // but no longer staged.

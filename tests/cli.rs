@@ -55,7 +55,7 @@ fn build_writes_out_and_ends_with_a_summary() {
     let err = stderr(&out);
     assert!(
         err.starts_with(
-            "docsnip: 9 files, 7 pages, 5 endpoints, 20 snippets, 0 warnings (9 written) in "
+            "docsnip: 8 files, 7 pages, 5 endpoints, 20 snippets, 0 warnings (8 written) in "
         ),
         "{err}"
     );
@@ -83,10 +83,10 @@ fn build_writes_out_and_ends_with_a_summary() {
         mode(&tmp.path().join("out/_orders/list_orders.md")),
         mode(&plain)
     );
-    // A second build over OUT changes nothing.
+    // A second build over OUT (with the same config: it is not copied) changes nothing.
     let again = docsnip()
         .current_dir(tmp.path())
-        .args(["out", "out2"])
+        .args(["--config", "docs/docsnip.yml", "out", "out2"])
         .output()
         .unwrap();
     assert!(again.status.success());
@@ -130,7 +130,7 @@ fn check_passes_on_a_fresh_tree_and_lists_stale_pages() {
     assert!(so.contains("-  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=50'"), "{so}");
     assert!(so.contains("+  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=25'"), "{so}");
     assert_eq!(so.matches("stale: ").count(), 1);
-    assert!(stderr(&out).contains("1 of 9 files stale"));
+    assert!(stderr(&out).contains("1 of 8 files stale"));
     // --check writes nothing.
     assert_eq!(tree(&tmp.path().join("out")), before);
 }
@@ -166,6 +166,8 @@ fn in_place_twice_changes_nothing_the_second_time() {
         .args(["docs", "out"])
         .assert()
         .success();
+    let mut first = first;
+    first.remove(Path::new("docsnip.yml")).unwrap();
     assert_eq!(tree(&tmp.path().join("out")), first);
 }
 
@@ -483,4 +485,43 @@ fn an_added_language_can_be_declared_in_the_config() {
     let page = std::fs::read_to_string(tmp.path().join("out/_orders/list_orders.md")).unwrap();
     assert!(page.contains("  ~~~ ruby\n  # List Orders\n"), "{page}");
     assert!(page.contains("  {: title=\"Ruby\" }\n"));
+}
+
+#[test]
+fn the_config_file_is_not_copied_into_out() {
+    // A site generator publishes whatever is in OUT: docsnip's config stays out of it,
+    // whether found as DOCS/docsnip.yml or named with --config inside DOCS.
+    let tmp = example_site();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("docs/docsnip.yml").is_file());
+    assert!(!tmp.path().join("out/docsnip.yml").exists());
+    assert!(tmp.path().join("out/_config.yml").is_file());
+
+    std::fs::rename(
+        tmp.path().join("docs/docsnip.yml"),
+        tmp.path().join("docs/snippets.yml"),
+    )
+    .unwrap();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/snippets.yml", "docs", "out2"])
+        .assert()
+        .success();
+    assert!(!tmp.path().join("out2/snippets.yml").exists());
+    let page = std::fs::read_to_string(tmp.path().join("out2/_orders/list_orders.md")).unwrap();
+    assert!(
+        page.contains("https://api-sandbox.example.com/orders/"),
+        "{page}"
+    );
+    // In place, the config is left where it is.
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/snippets.yml", "--in-place", "docs"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("docs/snippets.yml").is_file());
 }
