@@ -5,6 +5,7 @@
 //! the body in one of five kinds. Templates never see the raw front-matter.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A name/value pair (query parameter, header, form field, cookie), in page order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,8 +178,13 @@ pub fn normalize(
         _ => "GET".to_string(),
     };
 
-    // The path: request.path, else the title.
-    let path_src: Option<&At<String>> = spec.path.as_ref().or(ep.title.as_ref());
+    // The path: request.path, else the title, read as the page shows it (a title is
+    // HTML text: `&ltid&gt` is displayed, and meant, as `<id>`).
+    let shown_title: Option<At<String>> = ep.title.as_ref().map(|t| At {
+        value: html_text(&t.value).into_owned(),
+        offset: t.offset,
+    });
+    let path_src: Option<&At<String>> = spec.path.as_ref().or(shown_title.as_ref());
     let (path, url_base, mut query) = match path_src {
         Some(p) if p.value.starts_with('/') => {
             let (filled, missing) = fill_params(&p.value, &spec.params);
@@ -513,7 +519,7 @@ pub fn normalize(
     let name = ep
         .name
         .clone()
-        .or_else(|| ep.title.as_ref().map(|t| t.value.clone()))
+        .or_else(|| shown_title.as_ref().map(|t| t.value.clone()))
         .unwrap_or_default();
     Ok((
         Request {
@@ -626,6 +632,88 @@ pub fn placeholder(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Named character references a browser reads in text, with the `;` or, for the
+/// legacy names HTML still accepts bare (`&lt`, `&gt`, `&amp`, `&quot`, `&nbsp`),
+/// without it.
+const HTML_NAMED: &[(&str, char, bool)] = &[
+    ("lt", '<', true),
+    ("gt", '>', true),
+    ("amp", '&', true),
+    ("quot", '"', true),
+    ("nbsp", '\u{a0}', true),
+    ("apos", '\'', false),
+    ("sol", '/', false),
+    ("lbrace", '{', false),
+    ("rbrace", '}', false),
+    ("lcub", '{', false),
+    ("rcub", '}', false),
+    ("colon", ':', false),
+    ("quest", '?', false),
+    ("num", '#', false),
+];
+
+/// `s` as a browser shows it when it is HTML text: character references decoded
+/// (`&lt;`, `&lt`, `&#60;`, `&#x3c`), everything else as is. Unknown or malformed
+/// references stay as written, as in a browser.
+pub fn html_text(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some((c, len)) = html_reference(after) {
+            out.push(c);
+            rest = &after[len..];
+        } else {
+            out.push('&');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The character a reference (the text after `&`) stands for, and its length.
+fn html_reference(after: &str) -> Option<(char, usize)> {
+    if let Some(num) = after.strip_prefix('#') {
+        let (hex, digits) = match num.strip_prefix(['x', 'X']) {
+            Some(h) => (true, h),
+            None => (false, num),
+        };
+        let n = digits
+            .find(|c: char| {
+                !(if hex {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                })
+            })
+            .unwrap_or(digits.len());
+        if n == 0 {
+            return None;
+        }
+        let code = u32::from_str_radix(&digits[..n], if hex { 16 } else { 10 }).ok();
+        // As browsers do: NUL, surrogates and out-of-range values read as U+FFFD.
+        let c = code
+            .filter(|&c| c != 0)
+            .and_then(char::from_u32)
+            .unwrap_or('\u{fffd}');
+        let len = 1 + usize::from(hex) + n + usize::from(digits[n..].starts_with(';'));
+        return Some((c, len));
+    }
+    HTML_NAMED.iter().find_map(|&(name, c, legacy)| {
+        let tail = after.strip_prefix(name)?;
+        if tail.starts_with(';') {
+            Some((c, name.len() + 1))
+        } else {
+            legacy.then_some((c, name.len()))
+        }
+    })
 }
 
 /// Fill `{name}`, `<name>` and `&lt;name&gt;` in a path; percent-encode the rest where
@@ -825,6 +913,43 @@ mod tests {
                 lossless: true
             }
         );
+    }
+
+    #[test]
+    fn html_references_read_as_the_browser_shows_them() {
+        assert_eq!(html_text("/skus/&ltsku_uuid&gt/"), "/skus/<sku_uuid>/");
+        assert_eq!(
+            html_text("/a/&lt;id&gt;/&#60;x&#x3E;/&#62"),
+            "/a/<id>/<x>/>"
+        );
+        assert_eq!(html_text("a &amp b &amp;c &ampx"), "a & b &c &x");
+        assert_eq!(
+            html_text("&apos &apos; &nope; & &#; &#xZ"),
+            "&apos ' &nope; & &#; &#xZ"
+        );
+        assert_eq!(
+            html_text("&#0;&#xD800;&#99999999;"),
+            "\u{fffd}\u{fffd}\u{fffd}"
+        );
+        assert!(matches!(html_text("/plain/"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_title_path_is_read_as_shown_then_filled() {
+        let (r, w) = norm(
+            "title: /skus/&ltsku_uuid&gt/&#123;n&#125;/\nmethod: get\nrequest:\n  params: { sku_uuid: 'a b', n: 7 }\n",
+        )
+        .unwrap();
+        assert_eq!(r.path, "/skus/a%20b/7/");
+        assert_eq!(r.name, "/skus/<sku_uuid>/{n}/");
+        assert!(w.is_empty(), "{w:?}");
+        let (r, w) = norm("title: /orders/&ltuuid&gt/\nmethod: get\n").unwrap();
+        assert_eq!(r.path, "/orders/UUID/");
+        assert!(w[0].message.contains("`uuid` has no value"), "{w:?}");
+        // An `&` the page shows as `&` is sent as `&`, in the path or the query.
+        let (r, _) = norm("title: /a&ampb?x=1&ampy=2\nmethod: get\n").unwrap();
+        assert_eq!(r.path, "/a&b");
+        assert_eq!(r.url, "https://api.example.com/a&b?x=1&y=2");
     }
 
     #[test]
