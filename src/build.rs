@@ -171,6 +171,9 @@ pub struct PageFailed;
 pub struct Parsed<'a> {
     pub layout: Layout<'a>,
     pub request: Request,
+    /// Page offset of the `request:` entry (else the front-matter), for errors about
+    /// the request as a whole.
+    pub request_at: usize,
 }
 
 /// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
@@ -245,6 +248,7 @@ pub fn parse_page<'a>(
             .unwrap_or("");
         (key, value)
     });
+    let yaml_start = yaml_range.start;
     let layout = Layout::new(text, yaml_range, body, right_code);
 
     // The right_code Request block is the body when `request:` gives none.
@@ -287,7 +291,12 @@ pub fn parse_page<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
             );
-            Ok(Some(Parsed { layout, request }))
+            let request_at = ep.request.as_ref().map_or(yaml_start, |r| r.offset);
+            Ok(Some(Parsed {
+                layout,
+                request,
+                request_at,
+            }))
         }
         Err(problems) => {
             diags.extend(
@@ -335,6 +344,23 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     };
+    // A snippet is Markdown in a YAML block scalar or in the body: a character that
+    // YAML 1.1 (Jekyll's Psych, PyYAML) reads as a line break, or does not allow, would
+    // break the page. Built-in templates escape them all; a template that does not is
+    // refused here.
+    for s in &snippets {
+        if let Some(c) = s.code.chars().find(|&c| yaml_unsafe(c)) {
+            diags.push(Diagnostic::error(
+                shown,
+                Some(line_col(text, parsed.request_at)),
+                format!(
+                    "the {} snippet holds U+{:04X} unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break or refuses: its template must escape this value",
+                    s.title, c as u32
+                ),
+            ));
+            return (Output::Failed, diags);
+        }
+    }
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
@@ -365,6 +391,16 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let text = parsed.layout.place(&snippets, site.config.placement);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
+}
+
+/// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,
+/// U+2028 and U+2029 (line breaks to YAML 1.1), and what YAML does not allow in a
+/// stream (control characters but tab and line feed, U+FFFE, U+FFFF).
+pub fn yaml_unsafe(c: char) -> bool {
+    matches!(
+        c,
+        '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+    ) || (c.is_control() && c != '\n' && c != '\t')
 }
 
 /// Render every active language's snippet for a request.

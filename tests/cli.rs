@@ -525,3 +525,49 @@ fn the_config_file_is_not_copied_into_out() {
         .success();
     assert!(tmp.path().join("docs/snippets.yml").is_file());
 }
+
+#[test]
+fn a_template_that_writes_a_yaml_line_break_raw_is_refused() {
+    // Built-in templates escape U+2028 and friends; a template that prints a value as
+    // is would break the page's front-matter for Jekyll, so the page is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("p.md"),
+        "---\ntitle: /a\nmethod: post\nrequest:\n  body: \"one\\u2028two\"\n---\n",
+    )
+    .unwrap();
+    let tpl = tmp.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("raw.tera"),
+        "{# docsnip: title=\"Raw\" fence=\"text\" #}\n{{ req.body.text }}\n",
+    )
+    .unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--templates", "tpl", "--lang", "curl,raw", "docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "docs/p.md:5:3: error: the Raw snippet holds U+2028 unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("out").exists());
+    // curl alone writes it as a byte escape.
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--lang", "curl", "docs", "out"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(tmp.path().join("out/p.md")).unwrap();
+    assert!(
+        page.contains(r"--data-raw 'one'$'\xe2\x80\xa8''two'"),
+        "{page}"
+    );
+}
