@@ -23,6 +23,9 @@ pub struct Site {
     /// The active languages, in output order, with config overrides applied.
     pub languages: Vec<Language>,
     pub base_url: String,
+    /// Whether page bodies go through Liquid (Jekyll): body snippets are then wrapped so
+    /// that Liquid leaves them as they are. See [`Config::liquid`].
+    pub liquid: bool,
 }
 
 /// Run-wide choices that change how a site is loaded.
@@ -49,7 +52,13 @@ impl Site {
                 }
             }
         };
-        Site::with_config(config, opts)
+        let mut site = Site::with_config(config, opts)?;
+        // A `_config.yml` at the root: a Jekyll site, whose pages go through Liquid.
+        site.liquid = site
+            .config
+            .liquid
+            .unwrap_or_else(|| docs.join("_config.yml").is_file());
+        Ok(site)
     }
 
     pub fn with_config(config: Config, opts: &SiteOptions) -> Result<Site, Diagnostic> {
@@ -101,11 +110,13 @@ impl Site {
             .base_url
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
+        let liquid = config.liquid.unwrap_or(false);
         Ok(Site {
             config,
             renderer,
             languages,
             base_url,
+            liquid,
         })
     }
 }
@@ -388,7 +399,9 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             ),
         ));
     }
-    let text = parsed.layout.place(&snippets, site.config.placement);
+    let text = parsed
+        .layout
+        .place_with(&snippets, site.config.placement, site.liquid);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
 }

@@ -53,6 +53,10 @@ pub struct Config {
     pub placement: Placement,
     /// Title of the `right_code` block that holds the body; empty for none.
     pub request_block: String,
+    /// Whether the page bodies go through Liquid (Jekyll): `Some` when the config says
+    /// `liquid: true|false`; `None` (`auto`, the default) means when DOCS has a
+    /// `_config.yml` at its root.
+    pub liquid: Option<bool>,
     /// Where the config came from, when it came from a file.
     pub path: Option<PathBuf>,
 }
@@ -103,6 +107,7 @@ impl Default for Config {
                 .collect(),
             placement: Placement::RightCode,
             request_block: "Request".into(),
+            liquid: None,
             path: None,
         }
     }
@@ -140,6 +145,7 @@ impl Config {
                 "languages",
                 "placement",
                 "request_block",
+                "liquid",
             ],
         )
         .map_err(|(o, m)| at(o, m))?;
@@ -163,6 +169,22 @@ impl Config {
                 }
                 "request_block" => {
                     config.request_block = text_of(value, key).map_err(|(o, m)| at(o, m))?
+                }
+                "liquid" => {
+                    config.liquid = match &value.value {
+                        yaml::Value::Bool(b, _) => Some(*b),
+                        _ => match text_of(value, key).map_err(|(o, m)| at(o, m))?.as_str() {
+                            "auto" => None,
+                            other => {
+                                return Err(at(
+                                    value.offset,
+                                    format!(
+                                        "liquid must be `true`, `false` or `auto`, not `{other}`"
+                                    ),
+                                ));
+                            }
+                        },
+                    }
                 }
                 "languages" => config.languages = languages(value).map_err(|(o, m)| at(o, m))?,
                 "auth" => auth(value, &mut config).map_err(|(o, m)| at(o, m))?,

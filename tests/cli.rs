@@ -571,3 +571,71 @@ fn a_template_that_writes_a_yaml_line_break_raw_is_refused() {
         "{page}"
     );
 }
+
+#[test]
+fn body_snippets_in_a_liquid_site_are_wrapped_in_raw() {
+    // A `_config.yml` at the root makes DOCS a Jekyll site: Liquid runs on page bodies,
+    // so body blocks are wrapped; `liquid: false` (or true) in docsnip.yml decides
+    // otherwise.
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("p.md"),
+        "---\ntitle: /a\nmethod: get\nrequest:\n  headers: { X-T: \"{{ page.title }} {% endraw %}\" }\n---\nText {{ page.title }}\n",
+    )
+    .unwrap();
+    let build = |config: &str, out: &str| -> String {
+        std::fs::write(docs.join("docsnip.yml"), config).unwrap();
+        docsnip()
+            .current_dir(tmp.path())
+            .args(["docs", out])
+            .assert()
+            .success();
+        std::fs::read_to_string(tmp.path().join(out).join("p.md")).unwrap()
+    };
+    // No _config.yml: not a Liquid site.
+    let plain = build("placement: body\n", "plain");
+    assert!(!plain.contains("{% raw %}"), "{plain}");
+    assert!(
+        plain.contains("-H 'X-T: {{ page.title }} {% endraw %}'"),
+        "{plain}"
+    );
+    std::fs::write(docs.join("_config.yml"), "title: T\n").unwrap();
+    let page = build("placement: body\n", "jekyll");
+    assert!(page.starts_with("---\ntitle: /a\nmethod: get\n"), "{page}");
+    assert!(
+        page.contains("\nText {{ page.title }}\n\n~~~ bash\n{% raw %}# /a\ncurl "),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            r#"-H 'X-T: {% endraw %}{{ "{" }}{% raw %}{ page.title }} {% endraw %}{{ "{" }}{% raw %}% endraw %}'{% endraw %}
+~~~
+{: title="Curl" }"#
+        ),
+        "{page}"
+    );
+    assert_eq!(
+        page.lines().filter(|l| l.starts_with("{% raw %}")).count(),
+        4,
+        "{page}"
+    );
+    // Idempotent: a second run over OUT changes nothing.
+    std::fs::write(tmp.path().join("jekyll/_config.yml"), "title: T\n").unwrap();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/docsnip.yml", "jekyll", "again"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("again/p.md")).unwrap(),
+        page
+    );
+    // The config key wins over the guess.
+    let off = build("placement: body\nliquid: false\n", "off");
+    assert_eq!(off, plain);
+    // right_code is front-matter, which Liquid does not run on: never wrapped.
+    let rc = build("placement: right_code\nliquid: true\n", "rc");
+    assert!(!rc.contains("{% raw %}"), "{rc}");
+}
