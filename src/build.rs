@@ -271,7 +271,7 @@ pub fn parse_page<'a>(
         && !code.trim().is_empty()
     {
         match serde_json::from_str::<serde_json::Value>(&code) {
-            Ok(v) => block_body = Some(v),
+            Ok(v) => block_body = Some((v, line_starts.first().copied().unwrap_or(0))),
             Err(e) => {
                 let line = e.line().max(1);
                 let pos = line_starts
@@ -376,9 +376,10 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
     for (title, code) in parsed.layout.existing(&titles) {
-        let found = code
-            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
-            .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
+        let found = crate::secrets::in_text(&code)
+            .into_iter()
+            .next()
+            .map(|(r, s)| (&code[r], s.kind));
         if let Some((word, kind)) = found {
             leaked.push(title);
             if first_secret.is_none()
