@@ -130,7 +130,10 @@ fn main() {
     let t = Instant::now();
     let mut snips = vec![];
     for r in &reqs {
-        snips.push(build::render_snippets(Path::new("p.md"), &r.request, &site).unwrap());
+        snips.push(
+            build::render_snippets(Path::new("p.md"), &r.request, r.at, &site, &mut Vec::new())
+                .unwrap(),
+        );
     }
     println!("render    {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
     let t = Instant::now();

@@ -73,6 +73,16 @@ impl Site {
             .unwrap_or_else(|| PathBuf::from("templates"));
         let renderer = Renderer::new(opts.templates.as_deref(), &names)
             .map_err(|e| template_diagnostic(&where_, &e))?;
+        // `all`: every built-in language and every one the templates folder adds.
+        let names: Vec<String> = if names.iter().any(|n| n == "all") {
+            renderer
+                .languages()
+                .iter()
+                .map(|l| l.name.clone())
+                .collect()
+        } else {
+            names
+        };
         let mut languages = Vec::new();
         for name in &names {
             let Some(lang) = renderer.language(name) else {
@@ -94,14 +104,12 @@ impl Site {
                     let ext = entry
                         .ext
                         .clone()
-                        .or_else(|| lang.run.as_ref().map(|r| r.ext.clone()))
+                        .or_else(|| lang.run.as_ref().map(|r| r.ext()))
                         .unwrap_or_else(|| format!(".{name}"));
-                    lang.run = Some(crate::render::Runner {
-                        program: run.clone(),
-                        ext,
-                    });
-                } else if let (Some(ext), Some(r)) = (&entry.ext, lang.run.as_mut()) {
-                    r.ext = ext.clone();
+                    lang.run = Some(crate::render::RunSpec::simple(run, &ext));
+                } else if let (Some(ext), Some(r)) = (&entry.ext, lang.run.as_ref()) {
+                    let (program, _) = r.command.split_at(r.command.len() - 1);
+                    lang.run = Some(crate::render::RunSpec::simple(program, ext));
                 }
             }
             languages.push(lang);
@@ -151,6 +159,9 @@ fn template_diagnostic(where_: &Path, e: &crate::render::RenderError) -> Diagnos
 pub enum Output {
     /// Copied byte for byte.
     Copy,
+    /// Copied byte for byte, though it carries blocks titled as configured languages:
+    /// not an endpoint page (a warning says so).
+    Skipped,
     /// An endpoint page with its snippets placed.
     Page { text: String, snippets: usize },
     /// The page could not be built (see its diagnostics).
@@ -182,9 +193,9 @@ pub struct PageFailed;
 pub struct Parsed<'a> {
     pub layout: Layout<'a>,
     pub request: Request,
-    /// Page offset of the `request:` entry (else the front-matter), for errors about
-    /// the request as a whole.
-    pub request_at: usize,
+    /// Where the endpoint is declared (its `request:` or `method:`), for page-level
+    /// messages such as a refused language.
+    pub at: (usize, usize),
 }
 
 /// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
@@ -196,16 +207,38 @@ pub fn parse_page<'a>(
     base_url: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<Parsed<'a>>, PageFailed> {
+    Ok(match parse(shown, text, site, base_url, diags)? {
+        Parse::Endpoint(p) => Some(*p),
+        Parse::Plain | Parse::HandPasted => None,
+    })
+}
+
+/// What [`parse`] found.
+enum Parse<'a> {
+    Endpoint(Box<Parsed<'a>>),
+    /// Not an endpoint page.
+    Plain,
+    /// Not an endpoint page, but with blocks titled as configured languages (warned).
+    HandPasted,
+}
+
+fn parse<'a>(
+    shown: &Path,
+    text: &'a str,
+    site: &Site,
+    base_url: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Parse<'a>, PageFailed> {
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body) = match page::front_matter(text) {
-        FrontMatter::None => return Ok(None),
+        FrontMatter::None => return Ok(Parse::Plain),
         FrontMatter::Unclosed => {
             diags.push(Diagnostic::warning(
                 shown,
                 Some((1, 1)),
                 "front-matter opens with `---` but never closes; the page is copied as is",
             ));
-            return Ok(None);
+            return Ok(Parse::Plain);
         }
         FrontMatter::Closed { yaml, body } => (yaml, body),
     };
@@ -245,8 +278,8 @@ pub fn parse_page<'a>(
             return Err(PageFailed);
         }
     };
-    if !ep.is_endpoint() {
-        return Ok(None);
+    if !(ep.is_endpoint() || (ep.snippets && text.contains("title="))) {
+        return Ok(Parse::Plain);
     }
     let right_code = ep.right_code_key.map(|key| {
         let value = root
@@ -259,8 +292,16 @@ pub fn parse_page<'a>(
             .unwrap_or("");
         (key, value)
     });
-    let yaml_start = yaml_range.start;
-    let layout = Layout::new(text, yaml_range, body, right_code);
+    let layout = Layout::new(text, yaml_range.clone(), body, right_code);
+    if !ep.is_endpoint() {
+        if ep.snippets
+            && let Some(d) = hand_pasted_warning(shown, text, &layout, body, &ep, site)
+        {
+            diags.push(d);
+            return Ok(Parse::HandPasted);
+        }
+        return Ok(Parse::Plain);
+    }
 
     // The right_code Request block is the body when `request:` gives none.
     let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
@@ -302,12 +343,18 @@ pub fn parse_page<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
             );
-            let request_at = ep.request.as_ref().map_or(yaml_start, |r| r.offset);
-            Ok(Some(Parsed {
+            let offset = ep
+                .request
+                .as_ref()
+                .map(|r| r.offset)
+                .or(ep.method.as_ref().map(|m| m.offset))
+                .unwrap_or(yaml_range.start);
+            let at = line_col(text, offset);
+            Ok(Parse::Endpoint(Box::new(Parsed {
                 layout,
                 request,
-                request_at,
-            }))
+                at,
+            })))
         }
         Err(problems) => {
             diags.extend(
@@ -318,6 +365,43 @@ pub fn parse_page<'a>(
             Err(PageFailed)
         }
     }
+}
+
+/// A page that is not an endpoint page but carries blocks titled as configured
+/// languages: no silent skip. The warning names the titles and what would make the page
+/// an endpoint page; it stands at the first such block in the body, else at `right_code`.
+fn hand_pasted_warning(
+    shown: &Path,
+    text: &str,
+    layout: &Layout,
+    body: usize,
+    ep: &frontmatter::Endpoint,
+    site: &Site,
+) -> Option<Diagnostic> {
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let mut found: Vec<String> = Vec::new();
+    for (title, _) in layout.existing(&titles) {
+        if !found.contains(&title) {
+            found.push(title);
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let offset = ep.right_code_key.unwrap_or_else(|| {
+        page::fenced_blocks(&text[body..])
+            .into_iter()
+            .find(|b| b.title.as_deref().is_some_and(|t| titles.contains(&t)))
+            .map_or(body, |b| body + b.range.start)
+    });
+    Some(Diagnostic::warning(
+        shown,
+        Some(line_col(text, offset)),
+        format!(
+            "hand-pasted {} left as they are: this is not an endpoint page (its front-matter has no `method:` or `request:`); add one, or run `docsnip import` to write them from the Curl block",
+            found.join(", ")
+        ),
+    ))
 }
 
 /// Build one file's output from its bytes. `shown` is the path used in messages.
@@ -343,12 +427,13 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     };
-    let parsed = match parse_page(shown, text, site, &site.base_url, &mut diags) {
-        Ok(Some(p)) => p,
-        Ok(None) => return (Output::Copy, diags),
+    let parsed = match parse(shown, text, site, &site.base_url, &mut diags) {
+        Ok(Parse::Endpoint(p)) => p,
+        Ok(Parse::Plain) => return (Output::Copy, diags),
+        Ok(Parse::HandPasted) => return (Output::Skipped, diags),
         Err(PageFailed) => return (Output::Failed, diags),
     };
-    let snippets = match render_snippets(shown, &parsed.request, site) {
+    let snippets = match render_snippets(shown, &parsed.request, parsed.at, site, &mut diags) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
@@ -363,7 +448,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
         if let Some(c) = s.code.chars().find(|&c| yaml_unsafe(c)) {
             diags.push(Diagnostic::error(
                 shown,
-                Some(line_col(text, parsed.request_at)),
+                Some(parsed.at),
                 format!(
                     "the {} snippet holds U+{:04X} unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break or refuses: its template must escape this value",
                     s.title, c as u32
@@ -417,26 +502,33 @@ pub fn yaml_unsafe(c: char) -> bool {
     ) || (c.is_control() && c != '\n' && c != '\t')
 }
 
-/// Render every active language's snippet for a request.
+/// Render every active language's snippet for a page. A language whose template
+/// refuses the request (its client cannot send it exactly) gets no snippet, and a
+/// warning at the endpoint says why.
+/// `at` is where the endpoint is declared ([`Parsed::at`]).
 pub fn render_snippets(
     shown: &Path,
     request: &Request,
+    at: (usize, usize),
     site: &Site,
+    diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Snippet>, Diagnostic> {
     let ctx = Renderer::context(request);
-    site.languages
-        .iter()
-        .map(|lang| {
-            site.renderer
-                .render_with(&lang.name, &ctx)
-                .map(|code| Snippet {
-                    title: lang.title.clone(),
-                    fence: lang.fence.clone(),
-                    code,
-                })
-                .map_err(|e| Diagnostic::error(shown, None, e.to_string()))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(site.languages.len());
+    for lang in &site.languages {
+        match site.renderer.render_with(&lang.name, &ctx) {
+            Ok(code) => out.push(Snippet {
+                title: lang.title.clone(),
+                fence: lang.fence.clone(),
+                code,
+            }),
+            Err(e @ crate::render::RenderError::Refused { .. }) => {
+                diags.push(Diagnostic::warning(shown, Some(at), e.to_string()))
+            }
+            Err(e) => return Err(Diagnostic::error(shown, None, e.to_string())),
+        }
+    }
+    Ok(out)
 }
 
 /// Which mode a run is in.
@@ -455,6 +547,8 @@ pub struct Summary {
     pub pages: usize,
     pub endpoints: usize,
     pub snippets: usize,
+    /// Pages with blocks titled as configured languages that are not endpoint pages.
+    pub skipped: usize,
     pub warnings: usize,
     pub errors: usize,
     /// Files written (build) or stale (check), relative to DOCS.
@@ -588,6 +682,7 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
             let mut done = Done {
                 markdown: is_markdown(&e.rel),
                 snippets: None,
+                skipped: false,
                 changed: false,
                 staged: None,
                 diags: Vec::new(),
@@ -613,6 +708,10 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
                     return done;
                 }
                 Output::Copy => &bytes,
+                Output::Skipped => {
+                    done.skipped = true;
+                    &bytes
+                }
                 Output::Page { text, snippets } => {
                     done.snippets = Some(*snippets);
                     text.as_bytes()
@@ -669,6 +768,9 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         if d.markdown {
             summary.pages += 1;
         }
+        if d.skipped {
+            summary.skipped += 1;
+        }
         if let Some(n) = d.snippets {
             summary.endpoints += 1;
             summary.snippets += n;
@@ -706,6 +808,8 @@ struct Done {
     markdown: bool,
     /// `Some(snippets)` for an endpoint page.
     snippets: Option<usize>,
+    /// Not an endpoint page, but with hand-pasted snippet blocks.
+    skipped: bool,
     /// Its output differs from OUT.
     changed: bool,
     /// Staged as file `i` of the staging folder.
@@ -873,8 +977,16 @@ pub fn summary_line(s: &Summary, started: Instant, verb: &str) -> String {
             format!("{n} {w}s")
         }
     };
+    let skipped = if s.skipped > 0 {
+        format!(
+            ", {} with hand-pasted snippets but no request",
+            plural(s.skipped, "page")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "docsnip: {}, {}, {}, {}, {} ({} {verb}) in {ms} ms",
+        "docsnip: {}, {}, {}, {}{skipped}, {} ({} {verb}) in {ms} ms",
         plural(s.files, "file"),
         plural(s.pages, "page"),
         plural(s.endpoints, "endpoint"),

@@ -61,8 +61,6 @@ pub struct Config {
     pub path: Option<PathBuf>,
 }
 
-pub const DEFAULT_LANGUAGES: [&str; 4] = ["curl", "httpie", "python", "node"];
-
 impl Default for Config {
     fn default() -> Self {
         let mut schemes = IndexMap::new();
@@ -98,10 +96,10 @@ impl Default for Config {
             base_url: "https://api.example.com".into(),
             auth_default: "token".into(),
             schemes,
-            languages: DEFAULT_LANGUAGES
-                .iter()
-                .map(|n| LanguageEntry {
-                    name: n.to_string(),
+            languages: crate::language::default_names()
+                .into_iter()
+                .map(|name| LanguageEntry {
+                    name,
                     ..Default::default()
                 })
                 .collect(),
@@ -226,8 +224,14 @@ fn text_of(node: &Node, what: &str) -> Result<String, Fail> {
 }
 
 fn languages(node: &Node) -> Result<Vec<LanguageEntry>, Fail> {
+    if node.scalar_text() == Some("all") {
+        return Ok(vec![LanguageEntry {
+            name: "all".into(),
+            ..Default::default()
+        }]);
+    }
     let yaml::Value::Seq(items) = &node.value else {
-        return Err((node.offset, "`languages` must be a list".into()));
+        return Err((node.offset, "`languages` must be a list (or `all`)".into()));
     };
     let mut out: Vec<LanguageEntry> = Vec::new();
     for item in items {

@@ -1,6 +1,6 @@
 //! One Tera template per language turns a [`Request`] into a snippet.
 //!
-//! Built-in templates (`templates/<lang>.tera`) are embedded in the binary; a
+//! Built-in templates (`languages/<lang>/template.tera`) are embedded in the binary; a
 //! `--templates DIR` file `DIR/<name>.tera` overrides the built-in `<name>` or adds a
 //! language `<name>`, whose metadata sits in a leading comment:
 //!
@@ -41,14 +41,7 @@ use tera::{Context, Kwargs, State, Tera};
 use crate::escape;
 use crate::request::{Body, Request};
 
-/// How `docsnip verify` runs a snippet: `program` followed by the snippet file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runner {
-    /// The command and its leading arguments, e.g. `["bash"]`, `["python3"]`.
-    pub program: Vec<String>,
-    /// The snippet file's extension, with its dot: `".sh"`.
-    pub ext: String,
-}
+pub use crate::language::RunSpec;
 
 /// A snippet language: its template name, the title line that marks its block in a
 /// page, the fence info string, and how to run it (None: it cannot be verified).
@@ -57,7 +50,11 @@ pub struct Language {
     pub name: String,
     pub title: String,
     pub fence: String,
-    pub run: Option<Runner>,
+    pub run: Option<RunSpec>,
+    /// The client, for tables (empty for added languages).
+    pub client: String,
+    /// Known limits (see `languages/NAME/language.yml`).
+    pub limits: Vec<String>,
 }
 
 /// Why templates could not be loaded or a snippet not rendered.
@@ -77,6 +74,9 @@ pub enum RenderError {
     UnknownLanguage { name: String, known: Vec<String> },
     /// Rendering failed (an unknown variable, a filter given bad input, …).
     Render { template: String, message: String },
+    /// The template called `refuse(reason=…)`: its client cannot send this request
+    /// exactly, so the page gets no snippet in this language (a warning says why).
+    Refused { language: String, reason: String },
 }
 
 impl fmt::Display for RenderError {
@@ -98,6 +98,9 @@ impl fmt::Display for RenderError {
             ),
             RenderError::Render { template, message } => {
                 write!(f, "cannot render template {template}: {message}")
+            }
+            RenderError::Refused { language, reason } => {
+                write!(f, "no {language} snippet: {reason}")
             }
         }
     }
@@ -195,41 +198,8 @@ impl Facts {
     }
 }
 
-const BUILTINS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    // name, title, fence, program, ext, template source
-    (
-        "curl",
-        "Curl",
-        "bash",
-        "bash",
-        ".sh",
-        include_str!("../templates/curl.tera"),
-    ),
-    (
-        "httpie",
-        "HTTPie",
-        "bash",
-        "bash",
-        ".sh",
-        include_str!("../templates/httpie.tera"),
-    ),
-    (
-        "python",
-        "Python (requests)",
-        "python",
-        "python3",
-        ".py",
-        include_str!("../templates/python.tera"),
-    ),
-    (
-        "node",
-        "Node.js",
-        "javascript",
-        "node",
-        ".js",
-        include_str!("../templates/node.tera"),
-    ),
-];
+/// Marks a `refuse(reason=…)` error inside Tera's error chain.
+const REFUSED: &str = "docsnip-refused: ";
 
 /// The loaded templates and the active languages.
 pub struct Renderer {
@@ -252,20 +222,19 @@ impl Renderer {
     /// `langs` in that order (all known languages when `langs` is empty). Only the
     /// active templates are compiled.
     pub fn new(templates_dir: Option<&Path>, langs: &[String]) -> Result<Renderer, RenderError> {
-        let mut sources: Vec<Source> = BUILTINS
-            .iter()
-            .map(|&(name, title, fence, program, ext, text)| Source {
+        let mut sources: Vec<Source> = crate::language::builtins()
+            .into_iter()
+            .map(|spec| Source {
+                path: format!("languages/{}/template.tera", spec.name),
+                text: spec.template,
                 lang: Language {
-                    name: name.to_owned(),
-                    title: title.to_owned(),
-                    fence: fence.to_owned(),
-                    run: Some(Runner {
-                        program: vec![program.to_owned()],
-                        ext: ext.to_owned(),
-                    }),
+                    name: spec.name,
+                    title: spec.title,
+                    fence: spec.fence,
+                    run: spec.run,
+                    client: spec.client,
+                    limits: spec.limits,
                 },
-                path: format!("templates/{name}.tera"),
-                text: text.to_owned(),
             })
             .collect();
         if let Some(dir) = templates_dir {
@@ -311,6 +280,8 @@ impl Renderer {
                         title: name.to_owned(),
                         fence: name.to_owned(),
                         run: None,
+                        client: String::new(),
+                        limits: Vec::new(),
                     };
                     meta.apply(&mut lang);
                     added.push(Source {
@@ -325,7 +296,7 @@ impl Renderer {
         }
 
         let mut active: Vec<Source> = Vec::new();
-        if langs.is_empty() {
+        if langs.is_empty() || langs.iter().any(|l| l == "all") {
             active = sources;
         } else {
             for name in langs {
@@ -401,9 +372,15 @@ impl Renderer {
         let mut out = self
             .tera
             .render(template, ctx)
-            .map_err(|e| RenderError::Render {
-                template: template.clone(),
-                message: e.to_string(),
+            .map_err(|e| match refusal(&e) {
+                Some(reason) => RenderError::Refused {
+                    language: lang.to_owned(),
+                    reason,
+                },
+                None => RenderError::Render {
+                    template: template.clone(),
+                    message: e.to_string(),
+                },
             })?;
         // A template's leading comment line and trailing newlines leave blank lines.
         let start = out.len() - out.trim_start_matches(['\n', '\r']).len();
@@ -413,6 +390,20 @@ impl Renderer {
         out.push('\n');
         Ok(out)
     }
+}
+
+/// The reason of a `refuse(reason=…)` call somewhere in Tera's error chain.
+fn refusal(e: &tera::Error) -> Option<String> {
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if let Some(i) = text.find(REFUSED) {
+            let reason = &text[i + REFUSED.len()..];
+            return Some(reason.lines().next().unwrap_or("").to_string());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 fn filter_err(e: serde_json::Error) -> tera::Error {
@@ -460,6 +451,14 @@ fn register(tera: &mut Tera) {
         escape::basename(x).to_owned()
     });
     tera.register_filter("line", |x: &str, _: Kwargs, _: &State| escape::one_line(x));
+    tera.register_function(
+        "refuse",
+        |k: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let reason: String = k.get("reason")?.unwrap_or_default();
+            Err(tera::Error::message(format!("{REFUSED}{reason}")))
+        },
+    );
+    crate::language::register_filters(tera);
     tera.register_test("ascii", |x: &str, _: Kwargs, _: &State| escape::is_ascii(x));
     tera.register_test("httpie_exact", |x: &str, _: Kwargs, _: &State| {
         escape::httpie_exact(x)
@@ -488,9 +487,11 @@ impl Metadata {
                 .ext
                 .clone()
                 .unwrap_or_else(|| format!(".{}", lang.name));
-            lang.run = (!program.is_empty()).then_some(Runner { program, ext });
-        } else if let (Some(ext), Some(run)) = (self.ext, lang.run.as_mut()) {
-            run.ext = ext;
+            lang.run = (!program.is_empty()).then(|| RunSpec::simple(&program, &ext));
+        } else if let (Some(ext), Some(run)) = (self.ext, lang.run.as_ref()) {
+            // A new extension for the built-in runner: the same command on the new file.
+            let (program, _) = run.command.split_at(run.command.len() - 1);
+            lang.run = Some(RunSpec::simple(program, &ext));
         }
     }
 }
@@ -676,8 +677,8 @@ mod tests {
         assert_eq!(names, ["python", "curl"]);
         assert_eq!(r.language("python").unwrap().fence, "python");
         assert_eq!(
-            r.language("python").unwrap().run.as_ref().unwrap().program,
-            ["python3"]
+            r.language("python").unwrap().run.as_ref().unwrap().command,
+            ["python3", "snippet.py"]
         );
         assert!(r.render("node", &req("GET", Body::None)).is_err());
         let err = Renderer::new(None, &["ruby".into()]).err().unwrap();
@@ -708,8 +709,8 @@ mod tests {
         assert_eq!(ruby.title, "Ruby (net/http)");
         assert_eq!(ruby.fence, "ruby");
         let run = ruby.run.as_ref().unwrap();
-        assert_eq!(run.program, ["ruby", "-W0"]);
-        assert_eq!(run.ext, ".rb");
+        assert_eq!(run.command, ["ruby", "-W0", "snippet.rb"]);
+        assert_eq!(run.ext(), ".rb");
         let bare = r.language("bare").unwrap();
         assert_eq!((bare.title.as_str(), bare.fence.as_str()), ("bare", "bare"));
         assert!(bare.run.is_none());
@@ -746,6 +747,27 @@ mod tests {
         let msg = err.to_string();
         assert!(matches!(err, RenderError::Render { .. }), "{msg}");
         assert!(msg.contains("x.tera") && msg.contains("nope"), "{msg}");
+    }
+
+    #[test]
+    fn a_template_can_refuse_a_request_it_cannot_send() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("x.tera"),
+            "{% if req.method == \"GET\" %}{{ refuse(reason=\"x cannot send GET\") }}{% endif %}ok",
+        )
+        .unwrap();
+        let r = Renderer::new(Some(dir.path()), &["x".into()]).unwrap();
+        match r.render("x", &req("GET", Body::None)) {
+            Err(RenderError::Refused { language, reason }) => {
+                assert_eq!(
+                    (language.as_str(), reason.as_str()),
+                    ("x", "x cannot send GET")
+                )
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(r.render("x", &req("POST", Body::None)).unwrap(), "ok\n");
     }
 
     #[test]

@@ -586,8 +586,14 @@ pub fn in_value(name: Option<&str>, value: &str) -> Vec<(Range<usize>, Secret)> 
         let mut at = 0;
         for piece in value.split_inclusive(|c: char| !(c.is_ascii() && token_char(c as u8))) {
             let word = piece.trim_end_matches(|c: char| !(c.is_ascii() && token_char(c as u8)));
-            let r = at..at + word.len();
+            let mut r = at..at + word.len();
             at += piece.len();
+            // `k=v` (a cookie pair, a query string): the value is what follows `=`
+            // (an `=` only at the end is base64 padding).
+            if let Some(eq) = word.trim_end_matches('=').find('=') {
+                r.start += eq + 1;
+            }
+            let word = &value[r.clone()];
             if let Some(kind) = random_looking(word)
                 && !overlaps(&out, &r)
             {
@@ -597,6 +603,16 @@ pub fn in_value(name: Option<&str>, value: &str) -> Vec<(Range<usize>, Secret)> 
     }
     out.sort_by_key(|(r, _)| r.start);
     out
+}
+
+/// What a value in a credential's place (an auth scheme's header value after its
+/// scheme, query parameter or password) looks like, when it looks like a real
+/// credential rather than a placeholder: a known format, or random-looking.
+pub fn credential_value(v: &str) -> Option<&'static str> {
+    known(v)
+        .first()
+        .map(|(_, s)| s.kind)
+        .or_else(|| random_looking(v))
 }
 
 /// `value` with each credential [`in_value`] finds replaced by its placeholder.
@@ -902,6 +918,19 @@ mod tests {
             "use YOUR_API_KEY now"
         );
         assert_eq!(scrub(None, hex), hex);
+        // A cookie header: each pair's value.
+        assert_eq!(
+            scrub(Some("Cookie"), "session=abc123;theme=dark"),
+            "session=abc123;theme=dark"
+        );
+        assert_eq!(
+            scrub(
+                Some("Cookie"),
+                "a=1; sessionid=fi1us4q9rlphkjbscpo0dtz9iltj7ovp"
+            ),
+            "a=1; sessionid=YOUR_TOKEN"
+        );
+        assert_eq!(scrub(Some("token"), "Zm9vYmFyMTIzNDU2Nzg5=="), "YOUR_TOKEN");
     }
 
     #[test]

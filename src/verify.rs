@@ -15,11 +15,11 @@
 //!   run failure.
 //!
 //! ```no_run
-//! use docsnip::{echo::EchoServer, verify::{Runner, verify_snippet}};
+//! use docsnip::{echo::EchoServer, verify::{runner_for_language, verify_snippet}};
 //! # fn render(req: &docsnip::request::Request, base: &str) -> Result<String, String> { unimplemented!() }
 //! # let request: docsnip::request::Request = unimplemented!();
 //! let server = EchoServer::start().unwrap();
-//! let runner = Runner::for_language("curl").unwrap();
+//! let runner = runner_for_language("curl").unwrap();
 //! let report = verify_snippet(&server, &runner, &request, std::time::Duration::from_secs(30),
 //!     |base_url| render(&request, base_url));
 //! assert!(report.outcome.is_ok(), "{}", report.outcome);
@@ -974,9 +974,6 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 // Running programs
 // ---------------------------------------------------------------------------
 
-/// Base name of the file [`run_snippet`] writes the code to (`docsnip_snippet.<ext>`).
-pub const SNIPPET_STEM: &str = "docsnip_snippet";
-
 /// Most bytes kept of each of stdout and stderr.
 const MAX_OUTPUT: usize = 4 * 1024 * 1024;
 
@@ -1009,6 +1006,12 @@ pub enum RunError {
     },
     /// Writing the file, spawning or waiting failed.
     Io { context: String, error: io::Error },
+    /// The build step (a compiler) failed.
+    BuildFailed {
+        command: String,
+        status: String,
+        stderr: Vec<u8>,
+    },
 }
 
 impl fmt::Display for RunError {
@@ -1023,30 +1026,69 @@ impl fmt::Display for RunError {
                 )
             }
             RunError::Io { context, error } => write!(f, "{context}: {error}"),
+            RunError::BuildFailed {
+                command, status, ..
+            } => write!(f, "the build step `{command}` {status}"),
         }
     }
 }
 
 impl std::error::Error for RunError {}
 
-/// Writes `code` to `workdir/docsnip_snippet.<ext>` and runs `program… file` with
-/// `workdir` as current directory; see [`run_command`] for the environment and the
-/// timeout.
+/// Writes `code` to `workdir/<runner.file>`, runs the runner's build step (if any) and
+/// then its command, with `workdir` as current directory; see [`run_command`] for the
+/// environment and the timeout (which bounds each step). A build step that fails is
+/// [`RunError::BuildFailed`].
 pub fn run_snippet(
-    program: &[String],
-    ext: &str,
+    runner: &RunSpec,
     code: &str,
     workdir: &Path,
     timeout: Duration,
 ) -> Result<RunOutput, RunError> {
-    let file = format!("{SNIPPET_STEM}.{ext}");
-    std::fs::write(workdir.join(&file), code).map_err(|error| RunError::Io {
-        context: format!("writing {}", workdir.join(&file).display()),
+    let runner = &runner.expanded();
+    prepare_snippet(runner, code, workdir, timeout)?;
+    run_command(&runner.command, workdir, timeout).map_err(|e| hint(e, runner))
+}
+
+/// The first half of [`run_snippet`]: write the snippet file and run the build step.
+pub fn prepare_snippet(
+    runner: &RunSpec,
+    code: &str,
+    workdir: &Path,
+    timeout: Duration,
+) -> Result<(), RunError> {
+    let file = workdir.join(&runner.file);
+    std::fs::write(&file, code).map_err(|error| RunError::Io {
+        context: format!("writing {}", file.display()),
         error,
     })?;
-    let mut argv = program.to_vec();
-    argv.push(file);
-    run_command(&argv, workdir, timeout)
+    if let Some(build) = &runner.build {
+        let out = run_command(build, workdir, timeout).map_err(|e| hint(e, runner))?;
+        if !out.status.success() {
+            return Err(RunError::BuildFailed {
+                command: build.join(" "),
+                status: describe_status(out.status),
+                stderr: out.stderr,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Fills in what to install for a missing program from the runner's needs.
+fn hint(e: RunError, runner: &RunSpec) -> RunError {
+    match e {
+        RunError::MissingRuntime { program, hint } => {
+            let hint = runner
+                .needs
+                .iter()
+                .find(|n| n.check[0] == program)
+                .and_then(|n| n.install.clone())
+                .unwrap_or(hint);
+            RunError::MissingRuntime { program, hint }
+        }
+        other => other,
+    }
 }
 
 /// Runs `argv` in `dir`, capturing stdout and stderr (up to 4 MiB each), and kills its
@@ -1128,7 +1170,7 @@ pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<Run
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             return Err(RunError::MissingRuntime {
                 program: program.clone(),
-                hint: install_hint_for(program).to_string(),
+                hint: "install it or put it on PATH".to_string(),
             });
         }
         Err(error) => {
@@ -1289,189 +1331,131 @@ fn tail(bytes: &[u8]) -> String {
 // Runtimes
 // ---------------------------------------------------------------------------
 
-/// A program some snippet needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Runtime {
-    Bash,
-    Curl,
-    /// HTTPie 3 (`http`).
-    Httpie,
-    /// `python3` with the `requests` package.
-    Python,
-    /// `node` 18 or newer (built-in `fetch`).
-    Node,
+pub use crate::language::{Need, RunSpec};
+
+/// The runner of a built-in language (from `languages/NAME/language.yml`).
+pub fn runner_for_language(name: &str) -> Option<RunSpec> {
+    crate::language::builtins()
+        .into_iter()
+        .find(|s| s.name == name)
+        .and_then(|s| s.run)
 }
 
-impl Runtime {
-    /// The command it is run as.
-    pub fn command(self) -> &'static str {
-        match self {
-            Runtime::Bash => "bash",
-            Runtime::Curl => "curl",
-            Runtime::Httpie => "http",
-            Runtime::Python => "python3",
-            Runtime::Node => "node",
-        }
+/// Checks one need: its program is installed, its check command exits 0, and it is at
+/// least the required major version. `Err` is one line naming what to install.
+pub fn check_need(need: &Need) -> Result<(), String> {
+    let program = &need.check[0];
+    let install = need
+        .install
+        .clone()
+        .unwrap_or_else(|| "install it or put it on PATH".to_string());
+    if need.on_path_only {
+        return if on_path(program) {
+            Ok(())
+        } else {
+            Err(format!("{program} not found: {install}"))
+        };
     }
-
-    /// What to install when it is missing.
-    pub fn install_hint(self) -> &'static str {
-        match self {
-            Runtime::Bash => "install bash (apt-get install bash)",
-            Runtime::Curl => "install curl (apt-get install curl)",
-            Runtime::Httpie => "install HTTPie 3 (pip install httpie)",
-            Runtime::Python => {
-                "install Python 3 (apt-get install python3) and requests (pip install requests)"
-            }
-            Runtime::Node => "install Node.js 18+ (https://nodejs.org)",
+    let limit = Duration::from_secs(60);
+    let out = match run_command(&need.check, &std::env::temp_dir(), limit) {
+        Ok(out) => out,
+        Err(RunError::MissingRuntime { .. }) => {
+            return Err(format!("{program} not found: {install}"));
         }
+        Err(e) => return Err(format!("{program} could not be run ({e}): {install}")),
+    };
+    if !out.status.success() {
+        let why = out.stderr_tail();
+        let why = why.lines().last().unwrap_or("").trim();
+        return Err(format!(
+            "`{}` failed ({why}): {install}",
+            need.check.join(" ")
+        ));
     }
-
-    /// Checks that it is installed and recent enough; `Err` is a one-line message
-    /// naming what to install.
-    pub fn check(self) -> Result<(), String> {
-        let limit = Duration::from_secs(30);
-        let dir = std::env::temp_dir();
-        let run = |argv: &[&str]| {
-            let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-            run_command(&argv, &dir, limit)
-        };
-        let missing = |why: String| Err(format!("{why}: {}", self.install_hint()));
-        let out = match self {
-            Runtime::Python => run(&["python3", "-c", "import requests"]),
-            Runtime::Bash => run(&["bash", "--version"]),
-            other => run(&[other.command(), "--version"]),
-        };
-        let out = match out {
-            Ok(out) => out,
-            Err(RunError::MissingRuntime { program, .. }) => {
-                return missing(format!("{program} not found"));
-            }
-            Err(e) => return missing(format!("{} could not be run ({e})", self.command())),
-        };
-        if !out.status.success() {
-            if self == Runtime::Python {
+    if let Some(min) = need.version {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let major = text
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| !w.is_empty())
+            .and_then(|w| w.parse::<u32>().ok());
+        match major {
+            Some(m) if m >= min => {}
+            _ => {
                 return Err(format!(
-                    "python3 cannot import requests ({}): install it with pip install requests",
-                    out.stderr_tail().lines().last().unwrap_or("")
+                    "{program} {} is older than {min}: {install}",
+                    text.lines().next().unwrap_or("").trim()
                 ));
             }
-            return missing(format!(
-                "{} --version failed ({})",
-                self.command(),
-                out.stderr_tail()
-            ));
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
-        let major = |s: &str| {
-            s.trim()
-                .trim_start_matches('v')
-                .split('.')
-                .next()
-                .and_then(|m| m.parse::<u32>().ok())
-        };
-        match self {
-            Runtime::Node => match major(&text) {
-                Some(m) if m >= 18 => Ok(()),
-                _ => missing(format!("node {} is too old", text.trim())),
-            },
-            Runtime::Httpie => match major(&text) {
-                Some(m) if m >= 3 => Ok(()),
-                _ => Err(format!(
-                    "HTTPie {} is too old: upgrade it (pip install --upgrade httpie)",
-                    text.trim()
-                )),
-            },
-            _ => Ok(()),
         }
     }
+    Ok(())
 }
 
-/// Checks every runtime in `runtimes` (duplicates are checked once) and returns one
-/// message per problem, each naming what to install; empty when all are present.
-pub fn check_runtimes(runtimes: &[Runtime]) -> Vec<String> {
-    let mut unique = runtimes.to_vec();
-    unique.sort();
-    unique.dedup();
-    unique.into_iter().filter_map(|r| r.check().err()).collect()
-}
-
-fn install_hint_for(program: &str) -> &'static str {
-    let base = program.rsplit('/').next().unwrap_or(program);
-    match base {
-        "bash" | "sh" => Runtime::Bash.install_hint(),
-        "curl" => Runtime::Curl.install_hint(),
-        "http" | "https" => Runtime::Httpie.install_hint(),
-        "python3" | "python" => Runtime::Python.install_hint(),
-        "node" | "nodejs" => Runtime::Node.install_hint(),
-        _ => "install it or put it on PATH",
+/// Checks every need (duplicates once) and returns one message per problem, each naming
+/// what to install; empty when all are present.
+pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String> {
+    let mut seen: Vec<&Need> = Vec::new();
+    for n in needs {
+        if !seen.contains(&n) {
+            seen.push(n);
+        }
     }
+    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = seen
+            .iter()
+            .map(|n| scope.spawn(move || check_need(n)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a runtime check panicked".into()))
+            })
+            .collect()
+    });
+    let mut out: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    out.dedup();
+    out
+}
+
+/// Whether `program` can be found on PATH (or is a path that exists).
+pub fn on_path(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Recognizes a runtime missing *inside* a snippet's run (bash's `curl: command not
 /// found`, Python's `No module named 'requests'`, an old Node without `fetch`).
-fn diagnose_missing(stderr: &[u8]) -> Option<String> {
+fn diagnose_missing(stderr: &[u8], needs: &[Need]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
-    for rt in [
-        Runtime::Curl,
-        Runtime::Httpie,
-        Runtime::Python,
-        Runtime::Node,
-    ] {
-        let cmd = rt.command();
-        if text.contains(&format!("{cmd}: command not found"))
-            || text.contains(&format!("{cmd}: not found"))
-        {
-            return Some(format!("{cmd} not found: {}", rt.install_hint()));
+    for line in text.lines() {
+        let cmd = line
+            .strip_suffix(": command not found")
+            .or_else(|| line.strip_suffix(": not found"))
+            .and_then(|l| l.rsplit(": ").next());
+        if let Some(cmd) = cmd {
+            let hint = needs
+                .iter()
+                .find(|n| n.check[0] == cmd)
+                .and_then(|n| n.install.clone())
+                .unwrap_or_else(|| "install it or put it on PATH".into());
+            return Some(format!("{cmd} not found: {hint}"));
         }
-    }
-    if text.contains("No module named 'requests'") || text.contains("No module named requests") {
-        return Some("python3 cannot import requests: install it with pip install requests".into());
+        if let Some(rest) = line.split("No module named ").nth(1) {
+            let module = rest.trim().trim_matches('\'').to_string();
+            return Some(format!(
+                "python3 cannot import {module}: install it with pip install {module}"
+            ));
+        }
     }
     if text.contains("fetch is not defined") {
-        return Some(format!(
-            "node has no fetch: {}",
-            Runtime::Node.install_hint()
-        ));
+        return Some("node has no fetch: install Node.js 18 or newer".into());
     }
     None
-}
-
-/// How to run one language's snippets: `program… docsnip_snippet.<ext>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runner {
-    pub program: Vec<String>,
-    pub ext: String,
-    /// What [`check_runtimes`] should verify for it.
-    pub runtimes: Vec<Runtime>,
-}
-
-impl Runner {
-    /// A runner with the given program and extension and no runtime checks.
-    pub fn new(program: &[&str], ext: &str) -> Runner {
-        Runner {
-            program: program.iter().map(|s| s.to_string()).collect(),
-            ext: ext.to_string(),
-            runtimes: Vec::new(),
-        }
-    }
-
-    /// The runner of a built-in language: `curl` and `httpie` run under `bash` (`.sh`),
-    /// `python` under `python3` (`.py`), `node` under `node` (`.js`; Node 20.19+ also
-    /// accepts ES module syntax there). `None` for other languages.
-    pub fn for_language(language: &str) -> Option<Runner> {
-        let (program, ext, runtimes): (&[&str], &str, Vec<Runtime>) = match language {
-            "curl" => (&["bash"], "sh", vec![Runtime::Bash, Runtime::Curl]),
-            "httpie" => (&["bash"], "sh", vec![Runtime::Bash, Runtime::Httpie]),
-            "python" => (&["python3"], "py", vec![Runtime::Python]),
-            "node" => (&["node"], "js", vec![Runtime::Node]),
-            _ => return None,
-        };
-        Some(Runner {
-            runtimes,
-            ..Runner::new(program, ext)
-        })
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1494,11 +1478,19 @@ pub enum Outcome {
     /// The snippet could not be rendered, started or finished (missing runtime,
     /// timeout, non-zero exit with a correct request, …).
     RunFailed { error: String, stderr_tail: String },
+    /// The language's template refused the request (its client cannot send it
+    /// exactly): no snippet was written, so there is nothing to run. Not a failure.
+    Refused { reason: String },
 }
 
 impl Outcome {
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok)
+    }
+
+    /// Whether this is a failure (neither ok nor a refused language).
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Outcome::Ok | Outcome::Refused { .. })
     }
 
     /// One line per problem (empty for `Ok`), for `PATH: language: line` reports.
@@ -1518,6 +1510,7 @@ impl Outcome {
                 v.extend(stderr_tail.lines().map(|l| format!("  | {l}")));
                 v
             }
+            Outcome::Refused { reason } => vec![format!("refused (no snippet): {reason}")],
         }
     }
 }
@@ -1561,7 +1554,7 @@ const SETTLE: Duration = Duration::from_secs(2);
 /// it is in [`Report::created_files`] and is also a [`Aspect::Files`] difference.
 pub fn verify_snippet(
     server: &EchoServer,
-    runner: &Runner,
+    runner: &RunSpec,
     expected: &Request,
     timeout: Duration,
     code_for: impl FnOnce(&str) -> Result<String, String>,
@@ -1601,10 +1594,18 @@ pub fn verify_snippet(
         return report;
     }
 
-    let result = run_snippet(&runner.program, &runner.ext, &code, workdir.path(), timeout);
+    let runner = &runner.expanded();
+    let result = prepare_snippet(runner, &code, workdir.path(), timeout).and_then(|()| {
+        // What the build step left is the snippet's own; anything new after the run is not.
+        let built = created_files(workdir.path(), runner, &files, &[]);
+        run_command(&runner.command, workdir.path(), timeout)
+            .map_err(|e| hint(e, runner))
+            .map(|out| (out, built))
+    });
     report.requests = server.take_settled(&run_id, SETTLE);
-    let snippet_file = format!("{SNIPPET_STEM}.{}", runner.ext);
-    report.created_files = created_files(workdir.path(), &snippet_file, &files);
+    let built: &[String] = result.as_ref().map_or(&[], |(_, b)| b.as_slice());
+    report.created_files = created_files(workdir.path(), runner, &files, built);
+    let result = result.map(|(out, _)| out);
     let file_diff = (!report.created_files.is_empty()).then(|| {
         Difference::new(
             Aspect::Files,
@@ -1619,7 +1620,9 @@ pub fn verify_snippet(
         Ok(output) => output,
         Err(e) => {
             let stderr_tail = match &e {
-                RunError::TimedOut { stderr, .. } => tail(stderr),
+                RunError::TimedOut { stderr, .. } | RunError::BuildFailed { stderr, .. } => {
+                    tail(stderr)
+                }
                 _ => String::new(),
             };
             report.outcome = Outcome::RunFailed {
@@ -1640,7 +1643,7 @@ pub fn verify_snippet(
     };
 
     report.outcome = match report.requests.as_slice() {
-        [] => match diagnose_missing(&output.stderr) {
+        [] => match diagnose_missing(&output.stderr, &runner.needs) {
             Some(error) => Outcome::RunFailed {
                 error,
                 stderr_tail: output.stderr_tail(),
@@ -1695,10 +1698,17 @@ fn describe_status(status: ExitStatus) -> String {
     }
 }
 
-/// Entries under `dir` other than the snippet file and the sample files (and the
-/// directories holding them). Bounded: at most 1000 entries, 16 levels.
-fn created_files(dir: &Path, snippet_file: &str, files: &SampleFiles) -> Vec<String> {
-    let mut expected: Vec<String> = vec![snippet_file.to_string()];
+/// Entries under `dir` other than the snippet file, the sample files (and the
+/// directories holding them) and `before` (what the build step wrote). Bounded: at most
+/// 1000 entries, 16 levels.
+fn created_files(
+    dir: &Path,
+    runner: &RunSpec,
+    files: &SampleFiles,
+    before: &[String],
+) -> Vec<String> {
+    let mut expected: Vec<String> = vec![runner.file.clone()];
+    expected.extend(before.iter().map(|b| b.trim_end_matches('/').to_string()));
     for name in files.keys() {
         if let Some(rel) = safe_relative(name) {
             let mut acc = PathBuf::new();
@@ -2197,8 +2207,7 @@ mod tests {
         let start = Instant::now();
         let code = "sleep 100 &\nsleep 100\n";
         let result = run_snippet(
-            &["bash".into()],
-            "sh",
+            &RunSpec::simple(&["bash".into()], "sh"),
             code,
             dir.path(),
             Duration::from_millis(500),
@@ -2218,8 +2227,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let code = "echo out; echo err >&2; [ -t 0 ] && echo tty; pwd; exit 3\n";
         let out = run_snippet(
-            &["bash".into()],
-            "sh",
+            &RunSpec::simple(&["bash".into()], "sh"),
             code,
             dir.path(),
             Duration::from_secs(20),
@@ -2230,15 +2238,14 @@ mod tests {
         assert!(stdout.starts_with("out\ntty\n"), "{stdout}");
         assert!(stdout.contains(&*dir.path().file_name().unwrap().to_string_lossy()));
         assert_eq!(out.stderr_tail(), "err");
-        assert!(dir.path().join("docsnip_snippet.sh").exists());
+        assert!(dir.path().join("snippet.sh").exists());
     }
 
     #[test]
     fn a_missing_program_names_what_to_install() {
         let dir = tempfile::tempdir().unwrap();
         let err = run_snippet(
-            &["docsnip-no-such-runtime".into()],
-            "x",
+            &RunSpec::simple(&["docsnip-no-such-runtime".into()], "x"),
             "",
             dir.path(),
             Duration::from_secs(5),
@@ -2249,32 +2256,46 @@ mod tests {
             err.to_string()
                 .contains("docsnip-no-such-runtime not found")
         );
-        assert_eq!(
-            install_hint_for("/usr/bin/curl"),
-            "install curl (apt-get install curl)"
-        );
+        let needs = runner_for_language("httpie").unwrap().needs;
         assert!(
-            diagnose_missing(b"snippet.sh: line 1: http: command not found")
+            diagnose_missing(b"snippet.sh: line 1: http: command not found", &needs)
                 .unwrap()
-                .contains("pip install httpie")
+                .contains("pip install 'httpie")
         );
         assert!(
-            diagnose_missing(b"ModuleNotFoundError: No module named 'requests'")
+            diagnose_missing(b"ModuleNotFoundError: No module named 'requests'", &needs)
                 .unwrap()
                 .contains("pip install requests")
         );
     }
 
     #[test]
-    fn all_runtimes_are_installed() {
-        let problems = check_runtimes(&[
-            Runtime::Bash,
-            Runtime::Curl,
-            Runtime::Httpie,
-            Runtime::Python,
-            Runtime::Node,
-            Runtime::Curl,
+    fn a_failing_build_step_is_reported_and_its_outputs_are_not_created_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = RunSpec::simple(&["bash".into()], "sh");
+        r.build = Some(vec![
+            "bash".into(),
+            "-c".into(),
+            "echo nope >&2; exit 4".into(),
         ]);
+        let err = run_snippet(&r, "true\n", dir.path(), Duration::from_secs(20)).unwrap_err();
+        assert!(err.to_string().contains("exited with status 4"), "{err}");
+        r.build = Some(vec!["bash".into(), "-c".into(), "touch built".into()]);
+        let server = EchoServer::start().unwrap();
+        let req = request("GET", "/a", Body::None);
+        let report = verify_snippet(&server, &r, &req, Duration::from_secs(20), |base| {
+            Ok(format!("curl -s {base}/a >/dev/null; touch after\n"))
+        });
+        assert_eq!(report.created_files, ["after"]);
+    }
+
+    #[test]
+    fn all_runtimes_are_installed() {
+        let needs: Vec<Need> = ["curl", "httpie", "python", "node", "curl"]
+            .iter()
+            .flat_map(|l| runner_for_language(l).unwrap().needs)
+            .collect();
+        let problems = check_needs(&needs);
         assert!(
             problems.is_empty(),
             "missing runtimes:\n{}",
@@ -2282,8 +2303,8 @@ mod tests {
         );
     }
 
-    fn runner(lang: &str) -> Runner {
-        Runner::for_language(lang).unwrap()
+    fn runner(lang: &str) -> RunSpec {
+        runner_for_language(lang).unwrap()
     }
 
     const T: Duration = Duration::from_secs(60);

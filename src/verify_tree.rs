@@ -7,9 +7,9 @@
 use crate::build::{self, Site};
 use crate::diag::Diagnostic;
 use crate::echo::EchoServer;
-use crate::render::{Language, Renderer};
+use crate::render::{Language, RenderError, Renderer};
 use crate::request::Request;
-use crate::verify::{self, Outcome, Runner, Runtime};
+use crate::verify::{self, Outcome, RunSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -73,7 +73,18 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     pub fn failed(&self) -> usize {
-        self.verdicts.iter().filter(|v| !v.outcome.is_ok()).count()
+        self.verdicts
+            .iter()
+            .filter(|v| v.outcome.is_failure())
+            .count()
+    }
+
+    /// Page/language pairs whose template refused the request (no snippet to run).
+    pub fn refused(&self) -> usize {
+        self.verdicts
+            .iter()
+            .filter(|v| matches!(v.outcome, Outcome::Refused { .. }))
+            .count()
     }
 
     pub fn errors(&self) -> usize {
@@ -85,61 +96,26 @@ impl VerifyReport {
     }
 }
 
-/// How `verify` runs a language: the template's or config's runner, else the built-in one.
-fn runner_for(lang: &Language) -> Result<Runner, String> {
-    let builtin = Runner::for_language(&lang.name);
-    match (&lang.run, builtin) {
-        (Some(run), Some(b))
-            if run.program == b.program && run.ext.trim_start_matches('.') == b.ext =>
-        {
-            Ok(b)
-        }
-        (Some(run), _) => {
-            let program: Vec<&str> = run.program.iter().map(String::as_str).collect();
-            Ok(Runner::new(&program, run.ext.trim_start_matches('.')))
-        }
-        (None, Some(b)) => Ok(b),
-        (None, None) => Err(format!(
-            "language `{}` declares no runner: add run=\"PROGRAM\" ext=\".EXT\" to the `{{# docsnip: … #}}` comment of its template, or run/ext to its `languages:` entry",
-            lang.name
-        )),
-    }
-}
-
-/// Whether `program` can be found on PATH (or is a path that exists).
-fn on_path(program: &str) -> bool {
-    if program.contains('/') {
-        return Path::new(program).is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+/// How `verify` runs a language: its folder's runner, or the one its template comment or
+/// `languages:` entry declares.
+fn runner_for(lang: &Language) -> Result<RunSpec, String> {
+    lang.run.clone().ok_or_else(|| format!(
+        "language `{}` declares no runner: add run=\"PROGRAM\" ext=\".EXT\" to the `{{# docsnip: … #}}` comment of its template, or run/ext to its `languages:` entry",
+        lang.name
+    ))
 }
 
 /// Check that every runtime the active languages need is installed; one error each.
 pub fn check_languages(site: &Site) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut runtimes: Vec<Runtime> = Vec::new();
+    let mut needs = Vec::new();
     for lang in &site.languages {
         match runner_for(lang) {
-            Ok(r) if r.runtimes.is_empty() => {
-                if let Some(p) = r.program.first().filter(|p| !on_path(p)) {
-                    problems.push(format!(
-                        "`{p}` (the runner of language `{}`) is not installed or not on PATH",
-                        lang.name
-                    ));
-                }
-            }
-            Ok(r) => {
-                for rt in r.runtimes {
-                    if !runtimes.contains(&rt) {
-                        runtimes.push(rt);
-                    }
-                }
-            }
+            Ok(r) => needs.extend(r.needs),
             Err(e) => problems.push(e),
         }
     }
-    problems.extend(verify::check_runtimes(&runtimes));
+    problems.extend(verify::check_needs(&needs));
     problems
 }
 
@@ -200,13 +176,13 @@ pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyRepo
             return report;
         }
     };
-    let runners: Vec<(usize, Runner)> = site
+    let runners: Vec<(usize, RunSpec)> = site
         .languages
         .iter()
         .enumerate()
         .filter_map(|(i, l)| runner_for(l).ok().map(|r| (i, r)))
         .collect();
-    let jobs: Vec<(&PageJob, &Language, &Runner)> = pages
+    let jobs: Vec<(&PageJob, &Language, &RunSpec)> = pages
         .iter()
         .flat_map(|p| {
             runners
@@ -231,12 +207,22 @@ pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyRepo
     report.verdicts = pool.install(|| {
         jobs.par_iter()
             .map(|(page, lang, runner)| {
+                if let Err(RenderError::Refused { reason, .. }) =
+                    render_for(page, site, lang, EXPECTED_BASE)
+                {
+                    return Verdict {
+                        page: page.shown.clone(),
+                        language: lang.name.clone(),
+                        outcome: Outcome::Refused { reason },
+                        created_files: Vec::new(),
+                    };
+                }
                 let r = verify::verify_snippet(
                     &server,
                     runner,
                     &page.expected,
                     opts.timeout,
-                    |base_url| render_for(page, site, lang, base_url),
+                    |base_url| render_for(page, site, lang, base_url).map_err(|e| e.to_string()),
                 );
                 Verdict {
                     page: page.shown.clone(),
@@ -256,19 +242,21 @@ fn render_for(
     site: &Site,
     lang: &Language,
     base_url: &str,
-) -> Result<String, String> {
+) -> Result<String, RenderError> {
     let mut diags = Vec::new();
     let parsed = match build::parse_page(&page.shown, &page.text, site, base_url, &mut diags) {
         Ok(Some(p)) => p,
         _ => {
-            return Err(diags
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "));
+            return Err(RenderError::Render {
+                template: lang.name.clone(),
+                message: diags
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
         }
     };
     site.renderer
         .render_with(&lang.name, &Renderer::context(&parsed.request))
-        .map_err(|e| e.to_string())
 }

@@ -143,7 +143,14 @@ fn snippets_carry_only_placeholders() {
         let parsed = parse_page(Path::new(rel), &text, &site, &site.base_url, &mut diags)
             .unwrap()
             .unwrap();
-        let snippets = render_snippets(Path::new(rel), &parsed.request, &site).unwrap();
+        let snippets = render_snippets(
+            Path::new(rel),
+            &parsed.request,
+            parsed.at,
+            &site,
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(snippets.len(), 4);
         for s in &snippets {
             for (_, secret) in SECRETS {
@@ -252,7 +259,14 @@ fn only_credentials_are_replaced_in_every_position() {
         let parsed = parse_page(Path::new(&rel), &text, &site, &site.base_url, &mut diags)
             .unwrap()
             .unwrap();
-        let snippets = render_snippets(Path::new(&rel), &parsed.request, &site).unwrap();
+        let snippets = render_snippets(
+            Path::new(&rel),
+            &parsed.request,
+            parsed.at,
+            &site,
+            &mut diags,
+        )
+        .unwrap();
         for (p, value, credential) in POSITIONS.iter().filter(|(p, ..)| *p == page) {
             for s in &snippets {
                 let sent = s.code.contains(value);
