@@ -467,8 +467,14 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             .map(|(r, s)| (&code[r], s.kind));
         if let Some((word, kind)) = found {
             leaked.push(title);
+            // Where the block holds it (its code is a run of the page in the body),
+            // else where the page first holds it.
+            let from = text.find(code.as_str()).unwrap_or(0);
             if first_secret.is_none()
-                && let Some(i) = text.find(word)
+                && let Some(i) = text[from..]
+                    .find(word)
+                    .map(|i| from + i)
+                    .or_else(|| text.find(word))
             {
                 first_secret = Some((&text[i..i + word.len()], kind));
             }
