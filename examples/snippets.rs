@@ -19,7 +19,7 @@ fn main() {
     let site = Site::load(docs, &opts).unwrap_or_else(|d| panic!("{d}"));
     let mut diags = Vec::new();
     for e in build::walk(docs, None, &mut diags) {
-        if !build::is_markdown(&e.rel) {
+        if !site.reads(&e.rel) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(&e.abs) else {

@@ -4,7 +4,8 @@
 //! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
 //! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
 //! (the normalized request; credentials replaced by [`secrets`]) -> [`render`] (Tera; escaping filters in [`escape`]) ->
-//! [`place`] (splice blocks into `right_code` or the body) -> [`build`] (walk, parallel,
+//! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
+//! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
 //! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
 //! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
@@ -14,6 +15,7 @@ pub mod config;
 pub mod diag;
 pub mod echo;
 pub mod escape;
+pub mod format;
 pub mod frontmatter;
 pub mod import;
 pub mod language;

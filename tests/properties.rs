@@ -10,9 +10,10 @@
 //! these properties found is a fixed page in `tests/fixtures/pages/` (`hostile_*.md`).
 
 use docsnip::build::{Output, PageFailed, Site, SiteOptions, parse_page, process};
-use docsnip::config::{Config, Placement};
+use docsnip::config::Config;
 use docsnip::diag::Diagnostic;
 use docsnip::echo::EchoServer;
+use docsnip::format::{FormatKind, FormatSettings};
 use docsnip::request::Request;
 use docsnip::verify::{check_needs, runner_for_language, verify_snippet};
 use proptest::prelude::*;
@@ -66,12 +67,16 @@ fn site() -> &'static Site {
     })
 }
 
-/// The same site with `placement: body`.
+/// The same site with the blocks in the body (`format: kramdown`), Liquid-processed.
 fn body_site() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
     SITE.get_or_init(|| {
         let config = Config {
-            placement: Placement::Body,
+            format: FormatSettings {
+                kind: FormatKind::Kramdown,
+                ..FormatSettings::default()
+            },
+            liquid: Some(true),
             ..Config::default()
         };
         Site::with_config(config, &SiteOptions::default()).unwrap()
