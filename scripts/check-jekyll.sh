@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the reader sees is the snippet: build docs/, the hostile fixture pages
-# (tests/fixtures/pages: hostile_liquid, hostile_yaml_*) and, when given, the crux-docs sample
+# (tests/fixtures/pages, every built-in language: hostile_liquid, hostile_yaml_*) and,
+# when given, the crux-docs sample
 # with docsnip in both placements, run the real `jekyll build` (Debian's jekyll 4:
 # Psych, Liquid, kramdown, rouge) on each, and check that
 #  - every endpoint page is in _site (Jekyll skips a page whose front-matter does not
@@ -41,11 +42,11 @@ sites=0
 # check NAME SRC CONFIG PLACEMENT: build SRC with CONFIG (placement overridden), then
 # Jekyll, then compare.
 check() {
-  local name=$1 src=$2 config=$3 placement=$4
+  local name=$1 src=$2 config=$3 placement=$4 extra=${5:-}
   local w="$work/$name-$placement"
   mkdir -p "$w"
   cp -r "$src" "$w/src"; chmod -R u+w "$w/src"
-  { grep -v '^placement:' "$config" || true; echo "placement: $placement"; } > "$w/docsnip.yml"
+  { grep -v '^placement:' "$config" || true; echo "placement: $placement"; [ -z "$extra" ] || echo "$extra"; } > "$w/docsnip.yml"
   # Pages that cannot be built (the sample's invalid Request JSON, pinned by
   # check-corpus.sh) are left out, as check-corpus.sh does.
   set +e
@@ -250,7 +251,7 @@ printf 'title: docsnip fixtures\n' > "$fixtures/_config.yml"
 
 for placement in right_code body; do
   check docs "$root/docs" "$root/docs/docsnip.yml" "$placement"
-  check fixtures "$fixtures" "$root/tests/fixtures/pages/docsnip.yml" "$placement"
+  check fixtures "$fixtures" "$root/tests/fixtures/pages/docsnip.yml" "$placement" "languages: all"
   if [ -n "$crux" ]; then
     check crux "$crux" "$here/crux-docsnip.yml" "$placement"
   fi
