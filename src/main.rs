@@ -12,6 +12,7 @@ Examples:
   docsnip --check docs/ out/          CI: exit 1 and list pages whose out/ copy is stale
   docsnip --in-place docs/            rewrite the pages of docs/ themselves
   docsnip --lang curl,python docs/ out/
+  docsnip --lang all docs/ out/       every built-in language (17; docsnip --list-languages)
   docsnip verify docs/                run every snippet against a local echo server
   docsnip import --in-place docs/     write method: + request: from each page's hand-pasted curl
 
@@ -19,8 +20,9 @@ A page is an endpoint page when its front-matter has `method:` or `request:`;
 every other file is copied byte for byte. Exit codes: 0 ok, 1 a page or check
 failed, 2 bad usage.";
 
-/// Generate curl, HTTPie, Python and Node.js snippets for API docs from each page's
-/// front-matter, so that every example sends exactly the documented request.
+/// Generate API request snippets (curl, HTTPie, Python and Node.js by default; 17 clients
+/// with --lang all) from each page's front-matter, so that every example sends exactly
+/// the documented request.
 #[derive(Parser, Debug)]
 #[command(name = "docsnip", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -41,6 +43,9 @@ struct Cli {
     /// With --check: show a diff of the first stale block of each page
     #[arg(long, short)]
     verbose: bool,
+    /// List the built-in languages (name, block title, client) and exit
+    #[arg(long)]
+    list_languages: bool,
 
     #[command(flatten)]
     common: Common,
@@ -54,7 +59,7 @@ struct Common {
     /// Folder of .tera templates that override or add languages
     #[arg(long, value_name = "DIR", global = true)]
     templates: Option<PathBuf>,
-    /// Only these languages, in this order (e.g. curl,python)
+    /// Only these languages, in this order (e.g. curl,python; `all` for every built-in one)
     #[arg(long, value_name = "LANGS", value_delimiter = ',', global = true)]
     lang: Option<Vec<String>>,
     /// Override the config's base_url (e.g. for staging docs)
@@ -119,6 +124,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.list_languages {
+        println!("{:<12} {:<22} {:<8} client", "name", "title", "default");
+        for l in docsnip::language::builtins() {
+            let default = if l.default { "yes" } else { "" };
+            println!("{:<12} {:<22} {default:<8} {}", l.name, l.title, l.client);
+        }
+        return ExitCode::SUCCESS;
+    }
     let started = Instant::now();
     let c = &cli.common;
     let site_opts = SiteOptions {

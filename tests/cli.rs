@@ -698,3 +698,42 @@ fn a_page_with_hand_pasted_snippets_but_no_request_is_not_skipped_in_silence() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!tmp.path().join("out2").exists());
 }
+
+#[test]
+fn lang_all_writes_every_built_in_language() {
+    let listed = docsnip().arg("--list-languages").output().unwrap();
+    assert!(listed.status.success());
+    let names: Vec<String> = stdout(&listed)
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    let builtins: Vec<String> = docsnip::language::builtins()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, builtins);
+    assert!(names.len() >= 16, "{names:?}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = docsnip()
+        .args(["--lang", "all", "docs"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Every language's block is on the page (none of them refuses this page).
+    let page = std::fs::read_to_string(tmp.path().join("out/_orders/add_tracking.md")).unwrap();
+    for l in docsnip::language::builtins() {
+        assert!(
+            page.contains(&format!("{{: title=\"{}\" }}", l.title)),
+            "no {} block:\n{page}",
+            l.title
+        );
+    }
+    assert!(
+        stderr(&out).contains(&format!("5 endpoints, {} snippets", 5 * builtins.len())),
+        "{}",
+        stderr(&out)
+    );
+}
