@@ -20,5 +20,6 @@ pub mod place;
 pub mod render;
 pub mod request;
 pub mod verify;
+pub mod verify_cache;
 pub mod verify_tree;
 pub mod yaml;

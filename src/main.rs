@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use docsnip::build::{self, BuildOptions, Mode, Site, SiteOptions};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -82,6 +83,14 @@ enum Command {
         /// Seconds one snippet may run before it is stopped
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         timeout: u64,
+        /// Keep passes here and skip snippets whose pass is current (default:
+        /// $DOCSNIP_CACHE_DIR/verify, $XDG_CACHE_HOME/docsnip/verify or
+        /// ~/.cache/docsnip/verify; point CI's cache at it)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Run every snippet, ignoring and not writing the cache
+        #[arg(long, conflicts_with = "cache_dir")]
+        no_cache: bool,
     },
 }
 
@@ -99,9 +108,16 @@ fn main() -> ExitCode {
         docs,
         jobs,
         timeout,
+        cache_dir,
+        no_cache,
     }) = &cli.command
     {
-        return verify(docs, &site_opts, *jobs, *timeout, c, started);
+        let cache = match (no_cache, cache_dir) {
+            (true, _) => None,
+            (false, Some(d)) => Some(d.clone()),
+            (false, None) => Some(docsnip::verify_cache::Cache::default_dir()),
+        };
+        return verify(docs, &site_opts, *jobs, *timeout, cache, c, started);
     }
     let Some(docs) = cli.docs.clone() else {
         eprintln!("docsnip: error: missing DOCS (see docsnip --help)");
@@ -209,10 +225,11 @@ fn verify(
     site_opts: &SiteOptions,
     jobs: Option<usize>,
     timeout: u64,
+    cache: Option<PathBuf>,
     c: &Common,
     started: Instant,
 ) -> ExitCode {
-    use docsnip::verify_tree::{VerifyOptions, verify_tree};
+    use docsnip::verify_tree::{VerifyOptions, verify_tree_with};
     if !docs.is_dir() {
         eprintln!("{}: error: DOCS is not a folder", docs.display());
         return ExitCode::from(2);
@@ -226,12 +243,15 @@ fn verify(
     };
     let mut opts = VerifyOptions {
         timeout: std::time::Duration::from_secs(timeout.max(1)),
+        cache,
         ..VerifyOptions::default()
     };
     if let Some(j) = jobs {
         opts.jobs = j.max(1);
     }
-    let report = verify_tree(docs, &site, &opts);
+    let line = ProgressLine::new(!c.quiet && std::io::stderr().is_terminal(), started);
+    let report = verify_tree_with(docs, &site, &opts, &|p| line.show(p));
+    line.clear();
     for d in &report.diagnostics {
         if d.is_error() || !c.quiet {
             eprintln!("{d}");
@@ -246,8 +266,12 @@ fn verify(
     }
     let warnings = report.diagnostics.len() - report.errors();
     let failed = !report.ok() || (c.deny_warnings && warnings > 0);
+    let cached = match report.cached() {
+        0 => String::new(),
+        n => format!(" ({n} ok from the cache)"),
+    };
     eprintln!(
-        "docsnip verify: {} snippets, {} ok, {} failed, {} refused, {} errors, {} warnings in {:.1} s",
+        "docsnip verify: {} snippets, {} ok, {} failed, {} refused, {} errors, {} warnings{cached} in {:.1} s",
         report.verdicts.len(),
         report.verdicts.len() - report.failed() - report.refused(),
         report.failed(),
@@ -260,6 +284,54 @@ fn verify(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The progress line of a verify run on a terminal: rewritten in place on stderr, at
+/// most ten times a second, and erased before the report is printed.
+struct ProgressLine {
+    on: bool,
+    started: Instant,
+    last: std::sync::Mutex<Option<Instant>>,
+}
+
+impl ProgressLine {
+    fn new(on: bool, started: Instant) -> ProgressLine {
+        ProgressLine {
+            on,
+            started,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn show(&self, p: docsnip::verify_tree::Progress) {
+        if !self.on {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        let done = p.snippets_done == p.snippets;
+        if !done && last.is_some_and(|t| now - t < std::time::Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(now);
+        eprint!(
+            "\r\x1b[Kverify: {}/{} pages, {}/{} snippets, {} failed, {:.1} s",
+            p.pages_done,
+            p.pages,
+            p.snippets_done,
+            p.snippets,
+            p.failed,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+
+    fn clear(&self) {
+        if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
+            eprint!("\r\x1b[K");
+        }
     }
 }
 

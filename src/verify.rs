@@ -1344,16 +1344,23 @@ pub fn runner_for_language(name: &str) -> Option<RunSpec> {
 /// Checks one need: its program is installed, its check command exits 0, and it is at
 /// least the required major version. `Err` is one line naming what to install.
 pub fn check_need(need: &Need) -> Result<(), String> {
+    need_fingerprint(need).map(|_| ())
+}
+
+/// [`check_need`], returning on success what identifies the installed runtime: the
+/// check command's output (stdout, then stderr) and where its program really is
+/// (the resolved path, its size and modification time). A cached verify result is
+/// kept under a key that includes this, so a new runtime version re-runs the snippets.
+pub fn need_fingerprint(need: &Need) -> Result<String, String> {
     let program = &need.check[0];
     let install = need
         .install
         .clone()
         .unwrap_or_else(|| "install it or put it on PATH".to_string());
     if need.on_path_only {
-        return if on_path(program) {
-            Ok(())
-        } else {
-            Err(format!("{program} not found: {install}"))
+        return match program_fingerprint(program) {
+            Some(f) => Ok(f),
+            None => Err(format!("{program} not found: {install}")),
         };
     }
     let limit = Duration::from_secs(60);
@@ -1389,22 +1396,64 @@ pub fn check_need(need: &Need) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    let mut fp = format!("{}\0", need.check.join("\0"));
+    fp.push_str(&String::from_utf8_lossy(&out.stdout));
+    fp.push('\0');
+    fp.push_str(&String::from_utf8_lossy(&out.stderr));
+    fp.push('\0');
+    fp.push_str(&program_fingerprint(program).unwrap_or_default());
+    Ok(fp)
+}
+
+/// Where `program` resolves on PATH (symbolic links followed) with its size and
+/// modification time, or `None` when it is not found.
+pub fn program_fingerprint(program: &str) -> Option<String> {
+    let path = which(program)?;
+    let real = std::fs::canonicalize(&path).unwrap_or(path);
+    let meta = std::fs::metadata(&real).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some(format!("{} {} {mtime}", real.display(), meta.len()))
+}
+
+/// The file `program` names: itself when it contains a `/`, else the first match on
+/// PATH.
+pub fn which(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return p.is_file().then_some(p);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
 }
 
 /// Checks every need (duplicates once) and returns one message per problem, each naming
 /// what to install; empty when all are present.
 pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String> {
+    check_needs_fingerprinted(needs).0
+}
+
+/// [`check_needs`], also returning each installed need's [`need_fingerprint`] (the
+/// checks run once, in parallel).
+pub fn check_needs_fingerprinted<'a>(
+    needs: impl IntoIterator<Item = &'a Need>,
+) -> (Vec<String>, Vec<(Need, String)>) {
     let mut seen: Vec<&Need> = Vec::new();
     for n in needs {
         if !seen.contains(&n) {
             seen.push(n);
         }
     }
-    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+    let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seen
             .iter()
-            .map(|n| scope.spawn(move || check_need(n)))
+            .map(|n| scope.spawn(move || need_fingerprint(n)))
             .collect();
         handles
             .into_iter()
@@ -1414,9 +1463,16 @@ pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String>
             })
             .collect()
     });
-    let mut out: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    out.dedup();
-    out
+    let mut problems = Vec::new();
+    let mut prints = Vec::new();
+    for (need, r) in seen.into_iter().zip(results) {
+        match r {
+            Ok(fp) => prints.push((need.clone(), fp)),
+            Err(e) => problems.push(e),
+        }
+    }
+    problems.dedup();
+    (problems, prints)
 }
 
 /// Whether `program` can be found on PATH (or is a path that exists).
