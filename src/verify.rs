@@ -1047,7 +1047,8 @@ pub fn run_snippet(
 ) -> Result<RunOutput, RunError> {
     let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
-    run_command(&runner.command, workdir, timeout).map_err(|e| hint(e, runner))
+    run_command_with(&runner.command, workdir, timeout, runner.bin_dir.as_deref())
+        .map_err(|e| hint(e, runner))
 }
 
 /// The first half of [`run_snippet`]: write the snippet file and run the build step.
@@ -1063,7 +1064,8 @@ pub fn prepare_snippet(
         error,
     })?;
     if let Some(build) = &runner.build {
-        let out = run_command(build, workdir, timeout).map_err(|e| hint(e, runner))?;
+        let out = run_command_with(build, workdir, timeout, runner.bin_dir.as_deref())
+            .map_err(|e| hint(e, runner))?;
         if !out.status.success() {
             return Err(RunError::BuildFailed {
                 command: build.join(" "),
@@ -1104,6 +1106,17 @@ fn hint(e: RunError, runner: &RunSpec) -> RunError {
 ///
 /// A program that is not installed gives [`RunError::MissingRuntime`].
 pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<RunOutput, RunError> {
+    run_command_with(argv, dir, timeout, None)
+}
+
+/// [`run_command`] with `bin_dir` (when given) first on the program's PATH; the
+/// program itself is looked up there first too.
+pub fn run_command_with(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+    bin_dir: Option<&Path>,
+) -> Result<RunOutput, RunError> {
     let Some((program, args)) = argv.split_first() else {
         return Err(RunError::Io {
             context: "running a snippet".into(),
@@ -1153,6 +1166,17 @@ pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<Run
         .env("CURL_HOME", &curl_home)
         .env("HTTPIE_CONFIG_DIR", &httpie_dir)
         .env("PYTHONDONTWRITEBYTECODE", "1");
+    if let Some(bin) = bin_dir {
+        let mut paths = vec![bin.to_path_buf()];
+        paths.extend(
+            std::env::var_os("PATH")
+                .iter()
+                .flat_map(std::env::split_paths),
+        );
+        if let Ok(joined) = std::env::join_paths(paths) {
+            cmd.env("PATH", joined);
+        }
+    }
     let pty = open_pty();
     match &pty {
         Some((_, slave)) => match slave.try_clone() {
@@ -1352,19 +1376,24 @@ pub fn check_need(need: &Need) -> Result<(), String> {
 /// (the resolved path, its size and modification time). A cached verify result is
 /// kept under a key that includes this, so a new runtime version re-runs the snippets.
 pub fn need_fingerprint(need: &Need) -> Result<String, String> {
+    need_fingerprint_in(need, None)
+}
+
+/// [`need_fingerprint`] with `bin_dir` first on PATH (see [`RealRuntimes`]).
+pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String, String> {
     let program = &need.check[0];
     let install = need
         .install
         .clone()
         .unwrap_or_else(|| "install it or put it on PATH".to_string());
     if need.on_path_only {
-        return match program_fingerprint(program) {
+        return match program_fingerprint_in(program, bin_dir) {
             Some(f) => Ok(f),
             None => Err(format!("{program} not found: {install}")),
         };
     }
     let limit = Duration::from_secs(60);
-    let out = match run_command(&need.check, &std::env::temp_dir(), limit) {
+    let out = match run_command_with(&need.check, &std::env::temp_dir(), limit, bin_dir) {
         Ok(out) => out,
         Err(RunError::MissingRuntime { .. }) => {
             return Err(format!("{program} not found: {install}"));
@@ -1401,14 +1430,23 @@ pub fn need_fingerprint(need: &Need) -> Result<String, String> {
     fp.push('\0');
     fp.push_str(&String::from_utf8_lossy(&out.stderr));
     fp.push('\0');
-    fp.push_str(&program_fingerprint(program).unwrap_or_default());
+    fp.push_str(&program_fingerprint_in(program, bin_dir).unwrap_or_default());
     Ok(fp)
 }
 
 /// Where `program` resolves on PATH (symbolic links followed) with its size and
 /// modification time, or `None` when it is not found.
 pub fn program_fingerprint(program: &str) -> Option<String> {
-    let path = which(program)?;
+    program_fingerprint_in(program, None)
+}
+
+/// [`program_fingerprint`], looking in `bin_dir` first.
+pub fn program_fingerprint_in(program: &str, bin_dir: Option<&Path>) -> Option<String> {
+    let linked = bin_dir
+        .filter(|_| !program.contains('/'))
+        .map(|b| b.join(program))
+        .filter(|p| p.is_file());
+    let path = linked.or_else(|| which(program))?;
     let real = std::fs::canonicalize(&path).unwrap_or(path);
     let meta = std::fs::metadata(&real).ok()?;
     let mtime = meta
@@ -1436,13 +1474,95 @@ pub fn which(program: &str) -> Option<PathBuf> {
 /// Checks every need (duplicates once) and returns one message per problem, each naming
 /// what to install; empty when all are present.
 pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String> {
-    check_needs_fingerprinted(needs).0
+    check_needs_fingerprinted(needs, None).0
+}
+
+/// A verify run's folder of links to the real executables of the runtimes it uses,
+/// put first on PATH for every check, build and snippet (`RunSpec::bin_dir`).
+///
+/// A program found on PATH as a version-manager shim (a script in a `shims` folder of
+/// pyenv, rbenv, nodenv, goenv, jenv or asdf) costs a shell script and the manager's
+/// own lookup on every call (~57 ms for pyenv's `python3` and `http` here). It is
+/// resolved once per run with `MANAGER which PROGRAM` and linked to what that names:
+/// the same executable the shim would have run for docsnip's working directory.
+/// Programs that are not shims are linked as found.
+pub struct RealRuntimes {
+    dir: tempfile::TempDir,
+    /// (program, real executable) pairs, for reports.
+    pub resolved: Vec<(String, PathBuf)>,
+}
+
+impl RealRuntimes {
+    /// Resolves each of `programs` (names looked up on PATH; paths are left alone).
+    pub fn resolve(programs: &[String]) -> io::Result<RealRuntimes> {
+        let dir = tempfile::Builder::new().prefix("docsnip-bin-").tempdir()?;
+        let mut names: Vec<&String> = programs.iter().filter(|p| !p.contains('/')).collect();
+        names.sort();
+        names.dedup();
+        let found: Vec<Option<PathBuf>> = thread::scope(|scope| {
+            let handles: Vec<_> = names
+                .iter()
+                .map(|p| scope.spawn(move || real_executable(p)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        let mut resolved = Vec::new();
+        for (name, real) in names.into_iter().zip(found) {
+            if let Some(real) = real {
+                std::os::unix::fs::symlink(&real, dir.path().join(name))?;
+                resolved.push((name.clone(), real));
+            }
+        }
+        Ok(RealRuntimes { dir, resolved })
+    }
+
+    /// The folder to put first on PATH.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The executable `program` really runs: through a version manager's shim when it is
+/// one, else what PATH finds.
+pub fn real_executable(program: &str) -> Option<PathBuf> {
+    let found = which(program)?;
+    let shim_of = found
+        .parent()
+        .filter(|d| d.file_name().is_some_and(|n| n == "shims"))
+        .and_then(|d| d.parent())
+        .and_then(|root| {
+            let text = std::fs::read(&found).ok()?;
+            let text = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
+            ["pyenv", "rbenv", "nodenv", "goenv", "jenv", "asdf"]
+                .into_iter()
+                .find(|m| text.contains(m) || root.to_string_lossy().contains(m))
+        });
+    let Some(manager) = shim_of else {
+        return Some(found);
+    };
+    let out = Command::new(manager)
+        .args(["which", program])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let real = PathBuf::from(text.trim());
+    if out.status.success() && real.is_absolute() && real.is_file() {
+        Some(real)
+    } else {
+        Some(found)
+    }
 }
 
 /// [`check_needs`], also returning each installed need's [`need_fingerprint`] (the
 /// checks run once, in parallel).
 pub fn check_needs_fingerprinted<'a>(
     needs: impl IntoIterator<Item = &'a Need>,
+    bin_dir: Option<&Path>,
 ) -> (Vec<String>, Vec<(Need, String)>) {
     let mut seen: Vec<&Need> = Vec::new();
     for n in needs {
@@ -1453,7 +1573,7 @@ pub fn check_needs_fingerprinted<'a>(
     let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seen
             .iter()
-            .map(|n| scope.spawn(move || need_fingerprint(n)))
+            .map(|n| scope.spawn(move || need_fingerprint_in(n, bin_dir)))
             .collect();
         handles
             .into_iter()
@@ -1654,9 +1774,14 @@ pub fn verify_snippet(
     let result = prepare_snippet(runner, &code, workdir.path(), timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
         let built = created_files(workdir.path(), runner, &files, &[]);
-        run_command(&runner.command, workdir.path(), timeout)
-            .map_err(|e| hint(e, runner))
-            .map(|out| (out, built))
+        run_command_with(
+            &runner.command,
+            workdir.path(),
+            timeout,
+            runner.bin_dir.as_deref(),
+        )
+        .map_err(|e| hint(e, runner))
+        .map(|out| (out, built))
     });
     report.requests = server.take_settled(&run_id, SETTLE);
     let built: &[String] = result.as_ref().map_or(&[], |(_, b)| b.as_slice());
@@ -2534,5 +2659,92 @@ console.log(response.status);
             ))
         });
         assert!(report.outcome.is_ok(), "{}", report.outcome);
+    }
+}
+
+#[cfg(test)]
+mod real_runtime_tests {
+    use super::*;
+    use crate::request::Body;
+
+    fn get(path: &str) -> Request {
+        Request {
+            name: "T".into(),
+            method: "GET".into(),
+            url: format!("http://127.0.0.1{path}"),
+            url_base: format!("http://127.0.0.1{path}"),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            auth: Auth::None,
+            body: Body::None,
+        }
+    }
+
+    #[test]
+    fn resolved_runtimes_are_real_files_and_still_catch_failures() {
+        let real = RealRuntimes::resolve(&["python3".into(), "bash".into(), "curl".into()])
+            .expect("a temp folder");
+        for (name, path) in &real.resolved {
+            assert!(path.is_file(), "{name} -> {}", path.display());
+            assert!(
+                !path.parent().is_some_and(|d| d.ends_with("shims")),
+                "{name} still resolves to a shim: {}",
+                path.display()
+            );
+        }
+        assert!(
+            real.resolved.iter().any(|(n, _)| n == "python3"),
+            "python3 not found: install python3"
+        );
+        let mut runner = runner_for_language("python").unwrap();
+        runner.bin_dir = Some(real.path().to_path_buf());
+        let server = EchoServer::start().unwrap();
+        let r = get("/a");
+        let t = Duration::from_secs(60);
+        let code = |extra: &'static str| {
+            move |base: &str| {
+                Ok(format!(
+                    "import requests, sys\nrequests.get(\"{base}/a\")\n{extra}\n"
+                ))
+            }
+        };
+        let ok = verify_snippet(&server, &runner, &r, t, code(""));
+        assert!(ok.outcome.is_ok(), "{}", ok.outcome);
+        let exit = verify_snippet(&server, &runner, &r, t, code("sys.exit(5)"));
+        assert!(
+            exit.outcome.to_string().contains("exited with status 5"),
+            "{}",
+            exit.outcome
+        );
+        let wrote = verify_snippet(
+            &server,
+            &runner,
+            &r,
+            t,
+            code("open('pwned', 'w').write('x')"),
+        );
+        assert_eq!(wrote.created_files, ["pwned"]);
+        assert!(wrote.outcome.is_failure());
+        let hang = verify_snippet(
+            &server,
+            &runner,
+            &r,
+            Duration::from_millis(1500),
+            code("import time\ntime.sleep(100)"),
+        );
+        assert!(
+            hang.outcome.to_string().contains("timed out"),
+            "{}",
+            hang.outcome
+        );
+        // The snippet saw the folder first on its PATH.
+        let probe = verify_snippet(&server, &runner, &r, t, |base| {
+            Ok(format!(
+                "import os, requests\nrequests.get(\"{base}/a\")\nassert os.environ['PATH'].split(':')[0] == {:?}\n",
+                real.path().display().to_string()
+            ))
+        });
+        assert!(probe.outcome.is_ok(), "{}", probe.outcome);
     }
 }

@@ -136,11 +136,14 @@ fn runner_for(lang: &Language) -> Result<RunSpec, String> {
 
 /// Check that every runtime the active languages need is installed; one error each.
 pub fn check_languages(site: &Site) -> Vec<String> {
-    check_languages_fingerprinted(site).0
+    check_languages_fingerprinted(site, None).0
 }
 
 /// [`check_languages`], also returning each installed need's fingerprint.
-fn check_languages_fingerprinted(site: &Site) -> (Vec<String>, Vec<(Need, String)>) {
+fn check_languages_fingerprinted(
+    site: &Site,
+    bin_dir: Option<&Path>,
+) -> (Vec<String>, Vec<(Need, String)>) {
     let mut problems = Vec::new();
     let mut needs = Vec::new();
     for lang in &site.languages {
@@ -149,7 +152,7 @@ fn check_languages_fingerprinted(site: &Site) -> (Vec<String>, Vec<(Need, String
             Err(e) => problems.push(e),
         }
     }
-    let (more, prints) = verify::check_needs_fingerprinted(&needs);
+    let (more, prints) = verify::check_needs_fingerprinted(&needs, bin_dir);
     problems.extend(more);
     (problems, prints)
 }
@@ -157,6 +160,7 @@ fn check_languages_fingerprinted(site: &Site) -> (Vec<String>, Vec<(Need, String
 /// The fingerprint of a runner's runtimes: its needs' fingerprints and where its build
 /// and run programs really are.
 fn runtime_fingerprint(runner: &RunSpec, prints: &[(Need, String)]) -> String {
+    let bin = runner.bin_dir.as_deref();
     let mut out = String::new();
     for need in &runner.needs {
         if let Some((_, fp)) = prints.iter().find(|(n, _)| n == need) {
@@ -166,7 +170,7 @@ fn runtime_fingerprint(runner: &RunSpec, prints: &[(Need, String)]) -> String {
     }
     let programs = runner.build.iter().chain([&runner.command]);
     for program in programs.filter_map(|argv| argv.first()) {
-        out.push_str(&verify::program_fingerprint(program).unwrap_or_default());
+        out.push_str(&verify::program_fingerprint_in(program, bin).unwrap_or_default());
         out.push('\n');
     }
     out
@@ -192,7 +196,21 @@ pub fn verify_tree_with(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> VerifyReport {
     let mut report = VerifyReport::default();
-    let (problems, prints) = check_languages_fingerprinted(site);
+    // The runtimes' real executables, resolved once for the whole run.
+    let programs: Vec<String> = site
+        .languages
+        .iter()
+        .filter_map(|l| l.run.as_ref())
+        .flat_map(|r| {
+            let mut p: Vec<String> = r.needs.iter().map(|n| n.check[0].clone()).collect();
+            p.extend(r.command.first().cloned());
+            p.extend(r.build.as_ref().and_then(|b| b.first().cloned()));
+            p
+        })
+        .collect();
+    let real = verify::RealRuntimes::resolve(&programs).ok();
+    let bin_dir = real.as_ref().map(|r| r.path().to_path_buf());
+    let (problems, prints) = check_languages_fingerprinted(site, bin_dir.as_deref());
     for p in problems {
         report.diagnostics.push(Diagnostic::error(docs, None, p));
     }
@@ -245,7 +263,8 @@ pub fn verify_tree_with(
         .iter()
         .enumerate()
         .filter_map(|(i, l)| {
-            runner_for(l).ok().map(|r| {
+            runner_for(l).ok().map(|mut r| {
+                r.bin_dir = bin_dir.clone();
                 let fp = runtime_fingerprint(&r, &prints);
                 (i, r, fp)
             })
