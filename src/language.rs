@@ -36,6 +36,9 @@ pub struct RunSpec {
     /// links to the runtimes' real executables (see `verify::RealRuntimes`), so a
     /// version-manager shim (pyenv's `python3`, `http`) is not run on every call.
     pub bin_dir: Option<std::path::PathBuf>,
+    /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
+    /// environment, and the sandbox wrapper when network isolation is available.
+    pub untrusted: Option<crate::sandbox::Untrusted>,
 }
 
 impl RunSpec {
@@ -54,6 +57,7 @@ impl RunSpec {
             file,
             build: None,
             bin_dir: None,
+            untrusted: None,
             command,
             needs: program
                 .first()
@@ -87,6 +91,7 @@ impl RunSpec {
             command: expand(&self.command),
             needs: self.needs.clone(),
             bin_dir: self.bin_dir.clone(),
+            untrusted: self.untrusted.clone(),
         }
     }
 
@@ -266,6 +271,7 @@ pub fn parse_spec(name: &str, spec: &str, template: &str) -> Result<Spec, String
                     command: Vec::new(),
                     needs: Vec::new(),
                     bin_dir: None,
+                    untrusted: None,
                 };
                 for (k, v) in yaml::known_fields(v, "run", &["file", "build", "command"])
                     .map_err(|(_, m)| m)?

@@ -8,6 +8,7 @@
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
 //! [`diag`] prints `PATH:LINE:COL` diagnostics.
 
+pub mod as_written;
 pub mod build;
 pub mod config;
 pub mod diag;
@@ -19,6 +20,7 @@ pub mod page;
 pub mod place;
 pub mod render;
 pub mod request;
+pub mod sandbox;
 pub mod verify;
 pub mod verify_cache;
 pub mod verify_tree;

@@ -19,6 +19,28 @@ A page is an endpoint page when its front-matter has `method:` or `request:`;
 every other file is copied byte for byte. Exit codes: 0 ok, 1 a page or check
 failed, 2 bad usage.";
 
+const AS_WRITTEN_HELP: &str = "\
+Examples:
+  docsnip verify docs/
+  docsnip verify --lang python --templates my-templates/ docs/
+  docsnip verify --cache-dir .docsnip-cache docs/
+  docsnip verify --as-written docs/
+
+--as-written runs the code blocks each endpoint page already carries (hand-pasted or
+generated), each by the language whose title its `{: title=\"…\"}` line names, and
+compares what it sent with the page's front-matter request. The base URL is pointed at
+the echo server by replacing, in the block's text, every occurrence of the site's
+base_url (config or --base-url, without a trailing /) with the echo server's URL; a
+block that calls another host sends nothing there and fails. Blocks whose title has no
+runner are listed as not verified.
+
+WARNING: --as-written EXECUTES CODE WRITTEN BY PAGE AUTHORS. Each block runs in its own
+scratch folder (also its HOME) with a scrubbed environment (PATH, LANG, HOME and
+docsnip's client settings only: docsnip's own variables, such as CI secrets, are not
+passed), under the same timeout, and, where the machine allows it, in its own network
+namespace with loopback only (the report says when it could not). Even so, do not run
+it on untrusted pull requests without further isolation (a container or VM).";
+
 /// Generate curl, HTTPie, Python and Node.js snippets for API docs from each page's
 /// front-matter, so that every example sends exactly the documented request.
 #[derive(Parser, Debug)]
@@ -72,7 +94,7 @@ struct Common {
 enum Command {
     /// Run every snippet with its real runtime against a local echo server
     #[command(
-        after_help = "Example:\n  docsnip verify docs/\n  docsnip verify --lang python --templates my-templates/ docs/"
+        after_help = AS_WRITTEN_HELP
     )]
     Verify {
         /// The docs tree to verify
@@ -91,10 +113,20 @@ enum Command {
         /// Run every snippet, ignoring and not writing the cache
         #[arg(long, conflicts_with = "cache_dir")]
         no_cache: bool,
+        /// Run the code blocks the pages already carry instead of generating them.
+        /// THIS EXECUTES THE PAGES' CODE: see below; never on untrusted pull requests
+        /// without isolation
+        #[arg(long)]
+        as_written: bool,
     },
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(docsnip::sandbox::HELPER_ARG) {
+        let code = docsnip::sandbox::helper_main(&args[2..]);
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     let started = Instant::now();
     let c = &cli.common;
@@ -110,8 +142,12 @@ fn main() -> ExitCode {
         timeout,
         cache_dir,
         no_cache,
+        as_written,
     }) = &cli.command
     {
+        if *as_written {
+            return verify_as_written(docs, &site_opts, *jobs, *timeout, c, started);
+        }
         let cache = match (no_cache, cache_dir) {
             (true, _) => None,
             (false, Some(d)) => Some(d.clone()),
@@ -281,6 +317,68 @@ fn verify(
         started.elapsed().as_secs_f64()
     );
     if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn verify_as_written(
+    docs: &std::path::Path,
+    site_opts: &SiteOptions,
+    jobs: Option<usize>,
+    timeout: u64,
+    c: &Common,
+    started: Instant,
+) -> ExitCode {
+    use docsnip::as_written::{AsWrittenOptions, verify_as_written};
+    if !docs.is_dir() {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        return ExitCode::from(2);
+    }
+    let site = match Site::load(docs, site_opts) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = AsWrittenOptions {
+        jobs: jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1),
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        sandbox_exe: std::env::current_exe().ok(),
+    };
+    let report = verify_as_written(docs, &site, &opts);
+    for d in &report.diagnostics {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    for v in &report.verdicts {
+        if v.is_failure() || !c.quiet {
+            for line in v.lines() {
+                println!("{line}");
+            }
+        }
+    }
+    if !c.quiet {
+        print!("\n{}", report.table_text());
+    }
+    if !report.isolation.is_empty() {
+        eprintln!("docsnip verify --as-written: {}", report.isolation);
+    }
+    let n = report.verdicts.len();
+    eprintln!(
+        "docsnip verify --as-written: {n} blocks, {} ok, {} failed, {} not verified, {} errors in {:.1} s",
+        n - report.failed() - report.not_verified(),
+        report.failed(),
+        report.not_verified(),
+        report.errors(),
+        started.elapsed().as_secs_f64()
+    );
+    if report.failed() > 0 || report.errors() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -201,6 +201,28 @@ impl<'a> Layout<'a> {
         out
     }
 
+    /// Every titled block of the page (`right_code` first, then the body), as
+    /// (title, fence info, code).
+    pub fn titled_blocks(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        let mut collect = |c: &Scanned| {
+            for (_, b) in &c.blocks {
+                if let Some(t) = &b.title {
+                    out.push((
+                        t.clone(),
+                        b.info.clone(),
+                        c.text[b.code.clone()].to_string(),
+                    ));
+                }
+            }
+        };
+        if let Some((_, RightCode::Block { value })) = &self.right_code {
+            collect(value);
+        }
+        collect(&self.body);
+        out
+    }
+
     /// The page with `snippets` placed.
     pub fn place(&self, snippets: &[Snippet], placement: Placement) -> String {
         let nl = self.newline;

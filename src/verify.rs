@@ -1047,8 +1047,14 @@ pub fn run_snippet(
 ) -> Result<RunOutput, RunError> {
     let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
-    run_command_with(&runner.command, workdir, timeout, runner.bin_dir.as_deref())
-        .map_err(|e| hint(e, runner))
+    run_command_with(
+        &runner.command,
+        workdir,
+        timeout,
+        runner.bin_dir.as_deref(),
+        runner.untrusted.as_ref(),
+    )
+    .map_err(|e| hint(e, runner))
 }
 
 /// The first half of [`run_snippet`]: write the snippet file and run the build step.
@@ -1064,8 +1070,14 @@ pub fn prepare_snippet(
         error,
     })?;
     if let Some(build) = &runner.build {
-        let out = run_command_with(build, workdir, timeout, runner.bin_dir.as_deref())
-            .map_err(|e| hint(e, runner))?;
+        let out = run_command_with(
+            build,
+            workdir,
+            timeout,
+            runner.bin_dir.as_deref(),
+            runner.untrusted.as_ref(),
+        )
+        .map_err(|e| hint(e, runner))?;
         if !out.status.success() {
             return Err(RunError::BuildFailed {
                 command: build.join(" "),
@@ -1106,17 +1118,31 @@ fn hint(e: RunError, runner: &RunSpec) -> RunError {
 ///
 /// A program that is not installed gives [`RunError::MissingRuntime`].
 pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<RunOutput, RunError> {
-    run_command_with(argv, dir, timeout, None)
+    run_command_with(argv, dir, timeout, None, None)
 }
 
 /// [`run_command`] with `bin_dir` (when given) first on the program's PATH; the
 /// program itself is looked up there first too.
+///
+/// `untrusted` (code docsnip did not write): the environment is cleared and only
+/// `PATH`, `LANG` (`C.UTF-8` when unset), `HOME` = `dir` and docsnip's client settings
+/// below are set, so nothing of docsnip's own environment (CI secrets) is readable;
+/// the program runs through the sandbox wrapper when there is one.
 pub fn run_command_with(
     argv: &[String],
     dir: &Path,
     timeout: Duration,
     bin_dir: Option<&Path>,
+    untrusted: Option<&crate::sandbox::Untrusted>,
 ) -> Result<RunOutput, RunError> {
+    let wrapped: Vec<String>;
+    let argv = match untrusted {
+        Some(u) if !u.wrapper.is_empty() => {
+            wrapped = u.wrapper.iter().chain(argv).cloned().collect();
+            &wrapped[..]
+        }
+        _ => argv,
+    };
     let Some((program, args)) = argv.split_first() else {
         return Err(RunError::Io {
             context: "running a snippet".into(),
@@ -1151,6 +1177,15 @@ pub fn run_command_with(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    if untrusted.is_some() {
+        cmd.env_clear()
+            .env("HOME", dir)
+            .env(
+                "LANG",
+                std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
+            )
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    }
     for var in [
         "http_proxy",
         "HTTP_PROXY",
@@ -1393,7 +1428,7 @@ pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String
         };
     }
     let limit = Duration::from_secs(60);
-    let out = match run_command_with(&need.check, &std::env::temp_dir(), limit, bin_dir) {
+    let out = match run_command_with(&need.check, &std::env::temp_dir(), limit, bin_dir, None) {
         Ok(out) => out,
         Err(RunError::MissingRuntime { .. }) => {
             return Err(format!("{program} not found: {install}"));
@@ -1779,6 +1814,7 @@ pub fn verify_snippet(
             workdir.path(),
             timeout,
             runner.bin_dir.as_deref(),
+            runner.untrusted.as_ref(),
         )
         .map_err(|e| hint(e, runner))
         .map(|out| (out, built))
