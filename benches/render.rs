@@ -56,6 +56,32 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // Every built-in language on its own (`--lang all`): one snippet per iteration, the
+    // template context built once per request as a build does.
+    let all = SiteOptions {
+        langs: Some(vec!["all".into()]),
+        ..SiteOptions::default()
+    };
+    let config = Config::parse(gen_docs::CONFIG, Path::new("docsnip.yml")).unwrap();
+    let site = Site::with_config(config, &all).unwrap();
+    let contexts: Vec<_> = requests
+        .iter()
+        .map(docsnip::render::Renderer::context)
+        .collect();
+    let mut g = c.benchmark_group("render per language");
+    g.throughput(Throughput::Elements(1));
+    for lang in &site.languages {
+        g.bench_function(lang.name.as_str(), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % contexts.len();
+                // A refusal is a result too (no snippet): it costs the same render.
+                black_box(site.renderer.render_with(&lang.name, &contexts[i]).ok())
+            })
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, bench);

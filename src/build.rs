@@ -148,6 +148,9 @@ fn template_diagnostic(where_: &Path, e: &crate::render::RenderError) -> Diagnos
 pub enum Output {
     /// Copied byte for byte.
     Copy,
+    /// Copied byte for byte, though it carries blocks titled as configured languages:
+    /// not an endpoint page (a warning says so).
+    Skipped,
     /// An endpoint page with its snippets placed.
     Page { text: String, snippets: usize },
     /// The page could not be built (see its diagnostics).
@@ -193,16 +196,38 @@ pub fn parse_page<'a>(
     base_url: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<Parsed<'a>>, PageFailed> {
+    Ok(match parse(shown, text, site, base_url, diags)? {
+        Parse::Endpoint(p) => Some(*p),
+        Parse::Plain | Parse::HandPasted => None,
+    })
+}
+
+/// What [`parse`] found.
+enum Parse<'a> {
+    Endpoint(Box<Parsed<'a>>),
+    /// Not an endpoint page.
+    Plain,
+    /// Not an endpoint page, but with blocks titled as configured languages (warned).
+    HandPasted,
+}
+
+fn parse<'a>(
+    shown: &Path,
+    text: &'a str,
+    site: &Site,
+    base_url: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Parse<'a>, PageFailed> {
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body) = match page::front_matter(text) {
-        FrontMatter::None => return Ok(None),
+        FrontMatter::None => return Ok(Parse::Plain),
         FrontMatter::Unclosed => {
             diags.push(Diagnostic::warning(
                 shown,
                 Some((1, 1)),
                 "front-matter opens with `---` but never closes; the page is copied as is",
             ));
-            return Ok(None);
+            return Ok(Parse::Plain);
         }
         FrontMatter::Closed { yaml, body } => (yaml, body),
     };
@@ -242,8 +267,8 @@ pub fn parse_page<'a>(
             return Err(PageFailed);
         }
     };
-    if !ep.is_endpoint() {
-        return Ok(None);
+    if !(ep.is_endpoint() || (ep.snippets && text.contains("title="))) {
+        return Ok(Parse::Plain);
     }
     let right_code = ep.right_code_key.map(|key| {
         let value = root
@@ -257,6 +282,15 @@ pub fn parse_page<'a>(
         (key, value)
     });
     let layout = Layout::new(text, yaml_range.clone(), body, right_code);
+    if !ep.is_endpoint() {
+        if ep.snippets
+            && let Some(d) = hand_pasted_warning(shown, text, &layout, body, &ep, site)
+        {
+            diags.push(d);
+            return Ok(Parse::HandPasted);
+        }
+        return Ok(Parse::Plain);
+    }
 
     // The right_code Request block is the body when `request:` gives none.
     let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
@@ -305,11 +339,11 @@ pub fn parse_page<'a>(
                 .or(ep.method.as_ref().map(|m| m.offset))
                 .unwrap_or(yaml_range.start);
             let at = line_col(text, offset);
-            Ok(Some(Parsed {
+            Ok(Parse::Endpoint(Box::new(Parsed {
                 layout,
                 request,
                 at,
-            }))
+            })))
         }
         Err(problems) => {
             diags.extend(
@@ -320,6 +354,43 @@ pub fn parse_page<'a>(
             Err(PageFailed)
         }
     }
+}
+
+/// A page that is not an endpoint page but carries blocks titled as configured
+/// languages: no silent skip. The warning names the titles and what would make the page
+/// an endpoint page; it stands at the first such block in the body, else at `right_code`.
+fn hand_pasted_warning(
+    shown: &Path,
+    text: &str,
+    layout: &Layout,
+    body: usize,
+    ep: &frontmatter::Endpoint,
+    site: &Site,
+) -> Option<Diagnostic> {
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let mut found: Vec<String> = Vec::new();
+    for (title, _) in layout.existing(&titles) {
+        if !found.contains(&title) {
+            found.push(title);
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let offset = ep.right_code_key.unwrap_or_else(|| {
+        page::fenced_blocks(&text[body..])
+            .into_iter()
+            .find(|b| b.title.as_deref().is_some_and(|t| titles.contains(&t)))
+            .map_or(body, |b| body + b.range.start)
+    });
+    Some(Diagnostic::warning(
+        shown,
+        Some(line_col(text, offset)),
+        format!(
+            "hand-pasted {} left as they are: this is not an endpoint page (its front-matter has no `method:` or `request:`); add one, or run `docsnip import` to write them from the Curl block",
+            found.join(", ")
+        ),
+    ))
 }
 
 /// Build one file's output from its bytes. `shown` is the path used in messages.
@@ -345,9 +416,10 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     };
-    let parsed = match parse_page(shown, text, site, &site.base_url, &mut diags) {
-        Ok(Some(p)) => p,
-        Ok(None) => return (Output::Copy, diags),
+    let parsed = match parse(shown, text, site, &site.base_url, &mut diags) {
+        Ok(Parse::Endpoint(p)) => p,
+        Ok(Parse::Plain) => return (Output::Copy, diags),
+        Ok(Parse::HandPasted) => return (Output::Skipped, diags),
         Err(PageFailed) => return (Output::Failed, diags),
     };
     let snippets = match render_snippets(shown, &parsed.request, parsed.at, site, &mut diags) {
@@ -434,6 +506,8 @@ pub struct Summary {
     pub pages: usize,
     pub endpoints: usize,
     pub snippets: usize,
+    /// Pages with blocks titled as configured languages that are not endpoint pages.
+    pub skipped: usize,
     pub warnings: usize,
     pub errors: usize,
     /// Files written (build) or stale (check), relative to DOCS.
@@ -550,6 +624,7 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
             let mut done = Done {
                 markdown: is_markdown(&e.rel),
                 snippets: None,
+                skipped: false,
                 changed: false,
                 staged: None,
                 diags: Vec::new(),
@@ -575,6 +650,10 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
                     return done;
                 }
                 Output::Copy => &bytes,
+                Output::Skipped => {
+                    done.skipped = true;
+                    &bytes
+                }
                 Output::Page { text, snippets } => {
                     done.snippets = Some(*snippets);
                     text.as_bytes()
@@ -631,6 +710,9 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         if d.markdown {
             summary.pages += 1;
         }
+        if d.skipped {
+            summary.skipped += 1;
+        }
         if let Some(n) = d.snippets {
             summary.endpoints += 1;
             summary.snippets += n;
@@ -668,6 +750,8 @@ struct Done {
     markdown: bool,
     /// `Some(snippets)` for an endpoint page.
     snippets: Option<usize>,
+    /// Not an endpoint page, but with hand-pasted snippet blocks.
+    skipped: bool,
     /// Its output differs from OUT.
     changed: bool,
     /// Staged as file `i` of the staging folder.
@@ -835,8 +919,16 @@ pub fn summary_line(s: &Summary, started: Instant, verb: &str) -> String {
             format!("{n} {w}s")
         }
     };
+    let skipped = if s.skipped > 0 {
+        format!(
+            ", {} with hand-pasted snippets but no request",
+            plural(s.skipped, "page")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "docsnip: {}, {}, {}, {}, {} ({} {verb}) in {ms} ms",
+        "docsnip: {}, {}, {}, {}{skipped}, {} ({} {verb}) in {ms} ms",
         plural(s.files, "file"),
         plural(s.pages, "page"),
         plural(s.endpoints, "endpoint"),

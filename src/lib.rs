@@ -6,7 +6,8 @@
 //! (the normalized request) -> [`render`] (Tera; escaping filters in [`escape`]) ->
 //! [`place`] (splice blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
-//! [`diag`] prints `PATH:LINE:COL` diagnostics.
+//! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
+//! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
 
 pub mod as_written;
 pub mod build;
@@ -15,6 +16,7 @@ pub mod diag;
 pub mod echo;
 pub mod escape;
 pub mod frontmatter;
+pub mod import;
 pub mod language;
 pub mod page;
 pub mod place;

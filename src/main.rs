@@ -14,6 +14,7 @@ Examples:
   docsnip --in-place docs/            rewrite the pages of docs/ themselves
   docsnip --lang curl,python docs/ out/
   docsnip verify docs/                run every snippet against a local echo server
+  docsnip import --in-place docs/     write method: + request: from each page's hand-pasted curl
 
 A page is an endpoint page when its front-matter has `method:` or `request:`;
 every other file is copied byte for byte. Exit codes: 0 ok, 1 a page or check
@@ -90,8 +91,39 @@ struct Common {
     quiet: bool,
 }
 
+const IMPORT_HELP: &str = "\
+Examples:
+  docsnip import docs/ imported/          mirror docs/ into imported/, pages imported
+  docsnip import --in-place docs/         rewrite the pages of docs/ themselves
+  docsnip import --check docs/ imported/  CI: exit 1 when an import would change something
+  docsnip import --in-place docs/ && docsnip --in-place docs/ && docsnip verify docs/
+
+For every page with a hand-pasted Curl block and no `request:`, the curl command is read
+as bash hands it to curl (quotes, $'…', continuations, comments) and with curl's option
+rules (-X -H -d --data-raw --data-binary --data-urlencode --json -F --form-string -u -G
+--url -b -A -e -I, bundled short options); `method:` and `request:` for what curl sends
+are written into the front-matter, every other byte of the page kept. An Authorization
+header that matches a configured auth scheme becomes that scheme. The HTTPie, Python and
+Node.js blocks are checked against it: a disagreement is a warning with both readings.
+A command that cannot be read (a shell variable, a pipe, an unknown option) is reported
+at its line and the page left unchanged. A second import changes nothing.";
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Write `method:` and `request:` into each page from its hand-pasted curl command
+    #[command(after_help = IMPORT_HELP)]
+    Import {
+        /// The docs tree to read
+        docs: PathBuf,
+        /// Where to write the imported tree (not with --in-place)
+        out: Option<PathBuf>,
+        /// Write nothing: exit 1 and list the pages an import would change
+        #[arg(long)]
+        check: bool,
+        /// Rewrite the pages of DOCS themselves (atomically, per file)
+        #[arg(long)]
+        in_place: bool,
+    },
     /// Run every snippet with its real runtime against a local echo server
     #[command(
         after_help = AS_WRITTEN_HELP
@@ -154,6 +186,15 @@ fn main() -> ExitCode {
             (false, None) => Some(docsnip::verify_cache::Cache::default_dir()),
         };
         return verify(docs, &site_opts, *jobs, *timeout, cache, c, started);
+    }
+    if let Some(Command::Import {
+        docs,
+        out,
+        check,
+        in_place,
+    }) = &cli.command
+    {
+        return import(docs, out.as_deref(), *check, *in_place, &site_opts, c);
     }
     let Some(docs) = cli.docs.clone() else {
         eprintln!("docsnip: error: missing DOCS (see docsnip --help)");
@@ -321,6 +362,80 @@ fn verify(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn import(
+    docs: &std::path::Path,
+    out: Option<&std::path::Path>,
+    check: bool,
+    in_place: bool,
+    site_opts: &SiteOptions,
+    c: &Common,
+) -> ExitCode {
+    let out = match (out, in_place) {
+        (Some(_), true) => return usage("--in-place takes DOCS only, not OUT"),
+        (None, true) => docs.to_path_buf(),
+        (Some(o), false) => o.to_path_buf(),
+        (None, false) => return usage("missing OUT (or use --in-place to rewrite DOCS itself)"),
+    };
+    if !docs.is_dir() {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        return ExitCode::from(2);
+    }
+    if !in_place
+        && let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize())
+        && d.starts_with(&o)
+    {
+        return usage(
+            "OUT is or contains DOCS: use --in-place, or choose an OUT outside the docs tree",
+        );
+    }
+    let site = match Site::load(docs, site_opts) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = BuildOptions {
+        docs: docs.to_path_buf(),
+        out,
+        mode: if check { Mode::Check } else { Mode::Build },
+        deny_warnings: c.deny_warnings,
+    };
+    let (summary, diags) = docsnip::import::run(&site, &opts);
+    for d in &diags {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    if summary.errors > 0 || (c.deny_warnings && summary.warnings > 0) {
+        eprintln!(
+            "{}; nothing was written",
+            summary.line(if check { "stale" } else { "to write" })
+        );
+        return ExitCode::from(1);
+    }
+    if check {
+        for p in &summary.changed {
+            println!("stale: {}", opts.out.join(p).display());
+        }
+        eprintln!("{}", summary.line("stale"));
+        return if summary.changed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    if in_place && !c.quiet {
+        for p in &summary.changed {
+            println!("imported: {}", opts.docs.join(p).display());
+        }
+    }
+    if !c.quiet {
+        eprintln!("{}", summary.line("written"));
+    }
+    ExitCode::SUCCESS
 }
 
 fn verify_as_written(

@@ -489,3 +489,62 @@ fn an_added_language_can_be_declared_in_the_config() {
     assert!(page.contains("  ~~~ ruby\n  # List Orders\n"), "{page}");
     assert!(page.contains("  {: title=\"Ruby\" }\n"));
 }
+
+#[test]
+fn a_page_with_hand_pasted_snippets_but_no_request_is_not_skipped_in_silence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(docs.join("_documentation")).unwrap();
+    std::fs::copy(
+        "examples/migrate/_documentation/authentication.md",
+        docs.join("_documentation/authentication.md"),
+    )
+    .unwrap();
+    // A page whose titled block is in the body, and one with no snippet blocks at all.
+    std::fs::write(
+        docs.join("body.md"),
+        "---\ntitle: Body\n---\n\nText.\n\n~~~ bash\ncurl https://api.example.com/a\n~~~\n{: title=\"Curl\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("plain.md"),
+        "---\ntitle: Plain\n---\n\n~~~ json\n{}\n~~~\n{: title=\"Response\" }\n",
+    )
+    .unwrap();
+    let out = docsnip()
+        .arg(&docs)
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    assert!(warnings[0].contains("_documentation/authentication.md:5:1: warning: hand-pasted Curl, HTTPie, Python (requests), Node.js left as they are"), "{err}");
+    assert!(
+        warnings[0].contains("`method:` or `request:`") && warnings[0].contains("docsnip import"),
+        "{err}"
+    );
+    assert!(
+        warnings[1].contains("body.md:7:1: warning: hand-pasted Curl left"),
+        "{err}"
+    );
+    assert!(
+        err.contains(", 2 pages with hand-pasted snippets but no request, 2 warnings"),
+        "{err}"
+    );
+    // The pages themselves are copied byte for byte.
+    assert_eq!(
+        std::fs::read(tmp.path().join("out/body.md")).unwrap(),
+        std::fs::read(docs.join("body.md")).unwrap()
+    );
+    // CI notices: --deny-warnings fails and writes nothing.
+    let out = docsnip()
+        .arg("--deny-warnings")
+        .arg(&docs)
+        .arg(tmp.path().join("out2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!tmp.path().join("out2").exists());
+}

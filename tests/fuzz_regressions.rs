@@ -3,10 +3,11 @@
 //! built in memory. Nothing may panic, each input finishes within seconds, every
 //! diagnostic is one line, and a failed page says why. Crashes the fuzzer finds are
 //! added here; the directory also holds hand-made hostile inputs (nesting, alias bombs,
-//! odd encodings, odd configs).
+//! odd encodings, odd configs, hostile hand-pasted curl for `docsnip import`).
 
-use docsnip::build::{Output, Site, SiteOptions, process};
+use docsnip::build::{Output, Site, SiteOptions, parse_page, process};
 use docsnip::config::Config;
+use docsnip::import::{Imported, import_page};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,26 @@ fn build_in_memory(data: &[u8]) -> Result<(), String> {
     }
     if output == Output::Failed && !diags.iter().any(|d| d.is_error()) {
         return Err(format!("failed without an error: {diags:?}"));
+    }
+    // `docsnip import` on the same page: what it writes builds, and a second import
+    // changes nothing.
+    if let Ok(text) = std::str::from_utf8(page) {
+        let shown = Path::new("docs/page.md");
+        let (imported, diags) = import_page(shown, text, &site);
+        for d in &diags {
+            if d.to_string().contains('\n') {
+                return Err(format!("multi-line import diagnostic {d:?}"));
+            }
+        }
+        if let Imported::Page { text, .. } = imported {
+            let mut d = Vec::new();
+            if parse_page(shown, &text, &site, &site.base_url, &mut d).is_err() {
+                return Err(format!("an imported page does not build: {d:?}"));
+            }
+            if import_page(shown, &text, &site).0 != Imported::NotApplicable {
+                return Err("a second import changed the page".into());
+            }
+        }
     }
     Ok(())
 }

@@ -4,7 +4,8 @@
 
 #![no_main]
 
-use docsnip::build::{Output, Site, SiteOptions, process};
+use docsnip::build::{Output, Site, SiteOptions, parse_page, process};
+use docsnip::import::{Imported, import_page};
 use docsnip::config::Config;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
@@ -45,5 +46,14 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Output::Failed = output {
         assert!(diags.iter().any(|d| d.is_error()), "failed without an error");
+    }
+    // `docsnip import`: what it writes builds, and a second import changes nothing.
+    if let Ok(text) = std::str::from_utf8(page) {
+        let shown = Path::new("docs/page.md");
+        if let (Imported::Page { text, .. }, _) = import_page(shown, text, site) {
+            let mut d = Vec::new();
+            assert!(parse_page(shown, &text, site, &site.base_url, &mut d).is_ok(), "{d:?}");
+            assert_eq!(import_page(shown, &text, site).0, Imported::NotApplicable);
+        }
     }
 });
