@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("languages");
+    // Read at run time: a build script compiled in another checkout (a copied target/)
+    // must still read this one.
+    let root = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("languages");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .expect("the languages/ folder")

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diag;
 pub mod echo;
 pub mod escape;
+pub mod forkserver;
 pub mod frontmatter;
 pub mod import;
 pub mod language;

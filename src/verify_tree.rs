@@ -29,6 +29,9 @@ pub struct VerifyOptions {
     pub timeout: Duration,
     /// Where passes are cached (see [`crate::verify_cache`]); `None` runs everything.
     pub cache: Option<PathBuf>,
+    /// Run Python snippets and HTTPie through a preloaded interpreter that forks a
+    /// child per snippet (see [`crate::forkserver`]).
+    pub preload: bool,
 }
 
 impl Default for VerifyOptions {
@@ -37,6 +40,7 @@ impl Default for VerifyOptions {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             timeout: Duration::from_secs(30),
             cache: None,
+            preload: std::env::var_os("DOCSNIP_NO_PRELOAD").is_none(),
         }
     }
 }
@@ -270,6 +274,33 @@ pub fn verify_tree_with(
             })
         })
         .collect();
+    // The runners as they are run: Python through the fork server when there is one.
+    let fork = if opts.preload {
+        bin_dir
+            .as_deref()
+            .and_then(|b| start_fork_server(b, &runners))
+    } else {
+        None
+    };
+    let exec_runners: Vec<RunSpec> = runners
+        .iter()
+        .map(|(_, r, _)| {
+            let mut r = r.clone();
+            if let Some(f) = &fork
+                && r.command.len() == 2
+                && r.command[0] == "python3"
+                && r.command[1] == r.file
+            {
+                r.command = f.command(&r.file);
+            }
+            r
+        })
+        .collect();
+    let runners: Vec<(usize, RunSpec, String)> = runners
+        .into_iter()
+        .zip(exec_runners)
+        .map(|((i, _, fp), r)| (i, r, fp))
+        .collect();
     let jobs: Vec<(usize, &PageJob, &Language, &RunSpec, &str)> = pages
         .iter()
         .enumerate()
@@ -363,11 +394,14 @@ fn verify_one(
     if let Err(RenderError::Refused { reason, .. }) = canonical {
         return verdict(Outcome::Refused { reason }, Vec::new(), false);
     }
+    // The key holds the runner as the language declares it, not as this run executes it
+    // (a per-run folder of links, the fork server).
+    let declared = runner_for(lang).unwrap_or_else(|_| runner.clone());
     let key = match (cache, &canonical) {
         (Some(_), Ok(snippet)) => Some(
             Key {
                 language: &lang.name,
-                runner,
+                runner: &declared,
                 runtime,
                 expected: &page.expected,
                 files: &verify::sample_files(&page.expected),
@@ -392,6 +426,41 @@ fn verify_one(
         let _ = cache.store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
     }
     verdict(r.outcome, r.created_files, false)
+}
+
+/// Starts the Python fork server when a runner runs `python3` or HTTPie's `http` is
+/// needed, on the real `python3` linked in `bin_dir`; links `http` to a client script
+/// when HTTPie's interpreter is that same Python.
+fn start_fork_server(
+    bin_dir: &Path,
+    runners: &[(usize, RunSpec, String)],
+) -> Option<crate::forkserver::ForkServer> {
+    let uses = |p: &str| {
+        runners.iter().any(|(_, r, _)| {
+            r.command.first().is_some_and(|c| c == p) || r.needs.iter().any(|n| n.check[0] == p)
+        })
+    };
+    if !uses("python3") && !uses("http") {
+        return None;
+    }
+    let python = std::fs::canonicalize(bin_dir.join("python3")).ok()?;
+    let server = crate::forkserver::ForkServer::start(&python).ok()?;
+    let http = bin_dir.join("http");
+    if let Ok(real) = std::fs::canonicalize(&http)
+        && let Some(interp) = crate::forkserver::script_interpreter(&real)
+        && std::fs::canonicalize(&interp).ok().as_ref() == Some(&python)
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = server.script_for(&real);
+        let tmp = bin_dir.join(".http.tmp");
+        let written = std::fs::write(&tmp, script)
+            .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)))
+            .and_then(|()| std::fs::rename(&tmp, &http));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Some(server)
 }
 
 /// The snippet of `lang` for a page, rendered with `base_url`.
