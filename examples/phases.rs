@@ -92,12 +92,12 @@ fn main() {
         .collect();
     println!("interpret {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
     let t = Instant::now();
-    let lays: Vec<place::Layout> = parsed
+    let lays: Vec<page::Structure> = parsed
         .iter()
         .zip(&pages)
         .zip(&eps)
         .map(|(((y, b, _), p), e)| {
-            place::Layout::new(p, y.clone(), *b, e.right_code_key.map(|k| (k, "")))
+            page::Structure::new(p, y.clone(), *b, e.right_code_key.map(|k| (k, "")))
         })
         .collect();
     println!("layout    {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
@@ -135,9 +135,10 @@ fn main() {
         );
     }
     println!("render    {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let t = Instant::now();
     for (r, s) in reqs.iter().zip(&snips) {
-        std::hint::black_box(r.layout.place(s, site.config.placement));
+        std::hint::black_box(site.format.place(&r.structure, s, &titles));
     }
     println!("place     {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
     let t = Instant::now();

@@ -160,9 +160,16 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
     let mut report = AsWrittenReport::default();
     let mut diags = Vec::new();
     let mut blocks = Vec::new();
+    let mut known: Vec<String> = site.languages.iter().map(|l| l.title.clone()).collect();
+    for s in language::builtins() {
+        if !known.contains(&s.title) {
+            known.push(s.title);
+        }
+    }
+    let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
     for e in build::walk(docs, None, &mut diags)
         .iter()
-        .filter(|e| build::is_markdown(&e.rel))
+        .filter(|e| site.reads(&e.rel))
     {
         let shown = docs.join(&e.rel);
         let Ok(Ok(text)) = std::fs::read(&e.abs).map(String::from_utf8) else {
@@ -173,13 +180,24 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         else {
             continue;
         };
-        for (title, info, code) in parsed.layout.titled_blocks() {
+        // Blocks of a language: as the site's format finds them (kramdown titles,
+        // Docusaurus or Hugo tabs, …).
+        for (title, code) in site.format.existing(&parsed.structure, &known_refs) {
+            blocks.push(Block {
+                page: shown.clone(),
+                title,
+                code,
+                expected: parsed.request.clone(),
+            });
+        }
+        // Other titled code blocks: listed as not verified.
+        for (title, info, code) in parsed.structure.all_titled_blocks() {
             let info = info
                 .split_whitespace()
                 .next()
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if DATA_FENCES.contains(&info.as_str()) {
+            if DATA_FENCES.contains(&info.as_str()) || known.contains(&title) {
                 continue;
             }
             blocks.push(Block {

@@ -4,9 +4,10 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, line_col};
+use crate::format::{self, Format};
 use crate::frontmatter;
-use crate::page::{self, FrontMatter};
-use crate::place::{Layout, Snippet};
+use crate::page::{self, FrontMatter, Structure};
+use crate::place::Snippet;
 use crate::render::{Language, Renderer};
 use crate::request::{self, Request};
 use crate::yaml;
@@ -23,6 +24,8 @@ pub struct Site {
     /// The active languages, in output order, with config overrides applied.
     pub languages: Vec<Language>,
     pub base_url: String,
+    /// The output format (`format:` in the config).
+    pub format: Box<dyn Format>,
 }
 
 /// Run-wide choices that change how a site is loaded.
@@ -109,12 +112,22 @@ impl Site {
             .base_url
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
+        let format = format::for_settings(&config.format);
         Ok(Site {
             config,
             renderer,
             languages,
             base_url,
+            format,
         })
+    }
+
+    /// Whether docsnip reads this file as a page: `.md` and `.markdown`, and `.mdx`
+    /// for Docusaurus.
+    pub fn reads(&self, path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| self.config.format.kind.reads_extension(e))
     }
 }
 
@@ -166,28 +179,21 @@ pub struct Processed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Whether docsnip reads this file as a page (`.md`, `.markdown`).
-pub fn is_markdown(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md" | "markdown")
-    )
-}
-
 /// A page that could not be built; its diagnostics say why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFailed;
 
 /// The result of reading a page up to its request: none for a non-endpoint page.
 pub struct Parsed<'a> {
-    pub layout: Layout<'a>,
+    /// The page's containers and titled blocks.
+    pub structure: Structure<'a>,
     pub request: Request,
     /// Where the endpoint is declared (its `request:` or `method:`), for page-level
     /// messages such as a refused language.
     pub at: (usize, usize),
 }
 
-/// Parse an endpoint page into its layout and normalized request. `Ok(None)`: not an
+/// Parse an endpoint page into its structure and normalized request. `Ok(None)`: not an
 /// endpoint page (copied as is). Diagnostics (warnings, and errors on failure) go to `diags`.
 pub fn parse_page<'a>(
     shown: &Path,
@@ -281,10 +287,10 @@ fn parse<'a>(
             .unwrap_or("");
         (key, value)
     });
-    let layout = Layout::new(text, yaml_range.clone(), body, right_code);
+    let structure = Structure::new(text, yaml_range.clone(), body, right_code);
     if !ep.is_endpoint() {
         if ep.snippets
-            && let Some(d) = hand_pasted_warning(shown, text, &layout, body, &ep, site)
+            && let Some(d) = hand_pasted_warning(shown, text, &structure, body, &ep, site)
         {
             diags.push(d);
             return Ok(Parse::HandPasted);
@@ -297,7 +303,7 @@ fn parse<'a>(
     let mut block_body = None;
     if !has_body
         && !site.config.request_block.is_empty()
-        && let Some((code, line_starts)) = layout.right_code_block(&site.config.request_block)
+        && let Some((code, line_starts)) = structure.right_code_block(&site.config.request_block)
         && !code.trim().is_empty()
     {
         match serde_json::from_str::<serde_json::Value>(&code) {
@@ -340,7 +346,7 @@ fn parse<'a>(
                 .unwrap_or(yaml_range.start);
             let at = line_col(text, offset);
             Ok(Parse::Endpoint(Box::new(Parsed {
-                layout,
+                structure,
                 request,
                 at,
             })))
@@ -362,14 +368,14 @@ fn parse<'a>(
 fn hand_pasted_warning(
     shown: &Path,
     text: &str,
-    layout: &Layout,
+    structure: &Structure,
     body: usize,
     ep: &frontmatter::Endpoint,
     site: &Site,
 ) -> Option<Diagnostic> {
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut found: Vec<String> = Vec::new();
-    for (title, _) in layout.existing(&titles) {
+    for (title, _) in site.format.existing(structure, &titles) {
         if !found.contains(&title) {
             found.push(title);
         }
@@ -396,7 +402,7 @@ fn hand_pasted_warning(
 /// Build one file's output from its bytes. `shown` is the path used in messages.
 pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    if !is_markdown(shown) {
+    if !site.reads(shown) {
         return (Output::Copy, diags);
     }
     let text = match std::str::from_utf8(bytes) {
@@ -432,7 +438,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
-    for (title, code) in parsed.layout.existing(&titles) {
+    for (title, code) in site.format.existing(&parsed.structure, &titles) {
         let found = code
             .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
             .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
@@ -456,7 +462,7 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             ),
         ));
     }
-    let text = parsed.layout.place(&snippets, site.config.placement);
+    let text = site.format.place(&parsed.structure, &snippets, &titles);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
 }
@@ -477,6 +483,7 @@ pub fn render_snippets(
     for lang in &site.languages {
         match site.renderer.render_with(&lang.name, &ctx) {
             Ok(code) => out.push(Snippet {
+                name: lang.name.clone(),
                 title: lang.title.clone(),
                 fence: lang.fence.clone(),
                 code,
@@ -622,7 +629,7 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         .map(|(i, e)| {
             let shown = opts.docs.join(&e.rel);
             let mut done = Done {
-                markdown: is_markdown(&e.rel),
+                markdown: site.reads(&e.rel),
                 snippets: None,
                 skipped: false,
                 changed: false,

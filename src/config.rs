@@ -1,6 +1,7 @@
 //! `docsnip.yml`: base URL, auth schemes, languages, placement. Every key has a default.
 
 use crate::diag::{Diagnostic, line_col};
+use crate::format::{FormatKind, FormatSettings};
 use crate::yaml::{self, Node};
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub enum Scheme {
     },
 }
 
+/// Where the kramdown formats put new blocks (`aviator`: `right_code`; `kramdown`: body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
     RightCode,
@@ -50,7 +52,8 @@ pub struct Config {
     pub auth_default: String,
     pub schemes: IndexMap<String, Scheme>,
     pub languages: Vec<LanguageEntry>,
-    pub placement: Placement,
+    /// The output format (`format:`, or its alias `placement:`) and its settings.
+    pub format: FormatSettings,
     /// Title of the `right_code` block that holds the body; empty for none.
     pub request_block: String,
     /// Where the config came from, when it came from a file.
@@ -99,7 +102,7 @@ impl Default for Config {
                     ..Default::default()
                 })
                 .collect(),
-            placement: Placement::RightCode,
+            format: FormatSettings::default(),
             request_block: "Request".into(),
             path: None,
         }
@@ -136,27 +139,86 @@ impl Config {
                 "base_url",
                 "auth",
                 "languages",
+                "format",
                 "placement",
                 "request_block",
+                "docusaurus",
+                "hugo",
             ],
         )
         .map_err(|(o, m)| at(o, m))?;
+        let mut seen_format: Option<FormatKind> = None;
         for (key, value) in fields {
             match key {
                 "base_url" => config.base_url = text_of(value, key).map_err(|(o, m)| at(o, m))?,
-                "placement" => {
-                    config.placement = match text_of(value, key)
+                "placement" | "format" => {
+                    let kind = text_of(value, key).map_err(|(o, m)| at(o, m))?;
+                    let parsed = match (key, kind.as_str()) {
+                        ("placement", "right_code") => Some(FormatKind::Aviator),
+                        ("placement", "body") => Some(FormatKind::Kramdown),
+                        ("placement", _) => None,
+                        (_, name) => FormatKind::parse(name),
+                    };
+                    let Some(parsed) = parsed else {
+                        let allowed = if key == "placement" {
+                            "`right_code` or `body`".to_string()
+                        } else {
+                            FormatKind::NAMES
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        return Err(at(
+                            value.offset,
+                            format!("{key} must be one of {allowed}, not `{kind}`"),
+                        ));
+                    };
+                    if seen_format.is_some_and(|k| k != parsed) {
+                        return Err(at(
+                            value.offset,
+                            "`format` and `placement` disagree; keep `format`".to_string(),
+                        ));
+                    }
+                    seen_format = Some(parsed);
+                    config.format.kind = parsed;
+                }
+                "docusaurus" => {
+                    for (k, v) in yaml::known_fields(value, "docusaurus", &["group_id"])
                         .map_err(|(o, m)| at(o, m))?
-                        .as_str()
                     {
-                        "right_code" => Placement::RightCode,
-                        "body" => Placement::Body,
-                        other => {
-                            return Err(at(
-                                value.offset,
-                                format!("placement must be `right_code` or `body`, not `{other}`"),
-                            ));
+                        if k == "group_id" {
+                            config.format.docusaurus.group_id =
+                                text_of(v, k).map_err(|(o, m)| at(o, m))?;
                         }
+                    }
+                }
+                "hugo" => {
+                    let h = &mut config.format.hugo;
+                    for (k, v) in yaml::known_fields(
+                        value,
+                        "hugo",
+                        &["tabs", "tabs_params", "tab", "tab_params", "html_params"],
+                    )
+                    .map_err(|(o, m)| at(o, m))?
+                    {
+                        let text = match &v.value {
+                            yaml::Value::Null => String::new(),
+                            _ => text_of(v, k).map_err(|(o, m)| at(o, m))?,
+                        };
+                        match k {
+                            "tabs" => h.tabs = text,
+                            "tabs_params" => h.tabs_params = text,
+                            "tab" => h.tab = text,
+                            "tab_params" => h.tab_params = text,
+                            _ => h.html_params = text,
+                        }
+                    }
+                    if h.tabs.is_empty() || h.tab.is_empty() {
+                        return Err(at(
+                            value.offset,
+                            "`hugo.tabs` and `hugo.tab` need a shortcode name".into(),
+                        ));
                     }
                 }
                 "request_block" => {
@@ -339,7 +401,7 @@ mod tests {
         let c = Config::parse("", Path::new("docsnip.yml")).unwrap();
         assert_eq!(c.base_url, "https://api.example.com");
         assert_eq!(c.schemes.len(), 4);
-        assert_eq!(c.placement, Placement::RightCode);
+        assert_eq!(c.format.kind, FormatKind::Aviator);
     }
 
     #[test]
@@ -365,7 +427,7 @@ mod tests {
             c.languages[1].run.as_deref(),
             Some(&["ruby".to_string(), "-W0".to_string()][..])
         );
-        assert_eq!(c.placement, Placement::Body);
+        assert_eq!(c.format.kind, FormatKind::Kramdown);
         assert_eq!(c.request_block, "");
     }
 

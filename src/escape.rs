@@ -43,7 +43,7 @@ pub fn sh_quote(s: &str) -> String {
 /// Characters that are valid in source but invisible or line-breaking in some editor,
 /// terminal or parser: written as escapes in Python and JavaScript literals so that a
 /// snippet always shows what it sends (no "trojan source").
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
         | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'

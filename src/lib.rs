@@ -4,7 +4,8 @@
 //! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
 //! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
 //! (the normalized request) -> [`render`] (Tera; escaping filters in [`escape`]) ->
-//! [`place`] (splice blocks into `right_code` or the body) -> [`build`] (walk, parallel,
+//! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
+//! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
 //! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
 //! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
@@ -16,6 +17,7 @@ pub mod diag;
 pub mod echo;
 pub mod escape;
 pub mod forkserver;
+pub mod format;
 pub mod frontmatter;
 pub mod import;
 pub mod language;

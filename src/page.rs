@@ -5,6 +5,10 @@
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
 use std::ops::Range;
 
+mod structure;
+pub use structure::Structure;
+pub(crate) use structure::{Container, Line, RightCode, Scanned};
+
 /// Where a page's front-matter is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrontMatter {

@@ -224,7 +224,7 @@ pub fn verify_tree_with(
     let mut diags = Vec::new();
     let entries = build::walk(docs, None, &mut diags);
     let mut pages = Vec::new();
-    for e in entries.iter().filter(|e| build::is_markdown(&e.rel)) {
+    for e in entries.iter().filter(|e| site.reads(&e.rel)) {
         let shown = docs.join(&e.rel);
         let text = match std::fs::read(&e.abs).map(String::from_utf8) {
             Ok(Ok(t)) => t,

@@ -16,8 +16,8 @@ use crate::build::Site;
 use crate::config::Scheme;
 use crate::diag::{Diagnostic, line_col};
 use crate::frontmatter;
+use crate::page::Structure;
 use crate::page::{self, FrontMatter};
-use crate::place::Layout;
 use crate::yaml;
 use curl::{Curl, CurlBody};
 use percent_encoding::percent_decode_str;
@@ -91,7 +91,7 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             .unwrap_or("");
         (key, value)
     });
-    let layout = Layout::new(text, yaml_range.clone(), body, right_code);
+    let layout = Structure::new(text, yaml_range.clone(), body, right_code);
     let title_of = |name: &str, default: &str| {
         site.languages
             .iter()
@@ -314,7 +314,7 @@ impl CodeMap {
 }
 
 /// The code of the first block titled `title`: in right_code, else in the body.
-fn block(text: &str, layout: &Layout, body: usize, title: &str) -> Option<(String, CodeMap)> {
+fn block(text: &str, layout: &Structure, body: usize, title: &str) -> Option<(String, CodeMap)> {
     if let Some((code, starts)) = layout.right_code_block(title) {
         return Some((code.clone(), CodeMap::Lines(starts, code)));
     }
@@ -901,7 +901,7 @@ impl ImportSummary {
 /// `changed` lists the files an import would change. Nothing is written when a file
 /// cannot be read (or, with `deny_warnings`, when there is any warning).
 pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Vec<Diagnostic>) {
-    use crate::build::{Mode, is_markdown, walk};
+    use crate::build::{Mode, walk};
     use rayon::prelude::*;
     let mut diags = Vec::new();
     let in_place = match (opts.docs.canonicalize(), opts.out.canonicalize()) {
@@ -931,7 +931,7 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
                 }
             };
             let (imported, d) = match std::str::from_utf8(&bytes) {
-                Ok(text) if is_markdown(&e.rel) => import_page(&shown, text, site),
+                Ok(text) if site.reads(&e.rel) => import_page(&shown, text, site),
                 _ => (Imported::NotApplicable, Vec::new()),
             };
             (e.rel, Ok(bytes), imported, d)

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Build each example site under examples/sites/ with docsnip and then its real generator
+# (Hugo, Material for MkDocs, Docusaurus 3), and require every snippet's code on the
+# built pages to equal, byte for byte, what docsnip wrote (scripts/site_snippets.py),
+# with every page built. Installs what is missing: Debian's hugo (apt-get), mkdocs-material
+# (pip), Docusaurus (npm, into .cache/sites/docusaurus/node_modules, reused by later runs).
+#
+# Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
+# DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
+# DOCSNIP_SITES_SEED and DOCSNIP_SITES_RANDOM pick the random hostile pages (seed, count).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin=${1:-}
+shift || true
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/docsnip
+fi
+bin=$(realpath "$bin")
+formats=("$@")
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus)
+cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
+mkdir -p "$cache"
+
+say() { printf 'check-sites: %s\n' "$*" >&2; }
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing $* with apt-get"
+    # Another process may hold the apt lock: wait for it.
+    for _ in $(seq 60); do
+      if apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; then
+        return 0
+      fi
+      say "apt-get busy or failed; retrying in 10 s"; sleep 10
+    done
+    say "could not install $*"; exit 1
+  else
+    say "please install: $* (e.g. sudo apt-get install $*)"; exit 1
+  fi
+}
+
+install() {
+  case $1 in
+    hugo) command -v hugo >/dev/null || apt_install hugo ;;
+    mkdocs)
+      command -v python3 >/dev/null || apt_install python3 python3-pip
+      python3 -c 'import material' 2>/dev/null || { say "installing mkdocs-material"; python3 -m pip install --quiet mkdocs-material; }
+      if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi ;;
+    docusaurus)
+      command -v node >/dev/null || apt_install nodejs npm
+      command -v npm >/dev/null || apt_install npm
+      node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)' || { say "Docusaurus 3 needs Node.js 20+, found $(node --version)"; exit 1; }
+      local dir=$cache/docusaurus-deps
+      mkdir -p "$dir"
+      if ! cmp -s examples/sites/docusaurus/package.json "$dir/package.json" || [ ! -d "$dir/node_modules/@docusaurus/core" ]; then
+        say "installing Docusaurus with npm into $dir (a few minutes the first time)"
+        cp examples/sites/docusaurus/package.json "$dir/package.json"
+        (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+      fi ;;
+  esac
+}
+
+# The site's source copied to a fresh work folder, with the shared pages added.
+prepare() { # FORMAT CONTENT_DIR EXT
+  local f=$1 content=$2 ext=$3 work=$cache/$1
+  rm -rf "$work"
+  mkdir -p "$work"
+  (cd "examples/sites/$f" && tar --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
+  for p in examples/sites/shared/*.md; do
+    cp "$p" "$work/$content/$(basename "$p" .md).$ext"
+  done
+  # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
+  python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
+  "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/$content"
+  # Idempotence on the real pages: a second run changes nothing.
+  "$bin" --quiet --check --config "$work/docsnip.yml" --in-place "$work/$content"
+}
+
+# The README's before/after page of each format: "before" is the example file as it is,
+# and "after" is docsnip's output for it.
+readme_pairs() {
+  local tmp; tmp=$(mktemp -d)
+  python3 - README.md "$tmp" <<'PY'
+import os, re, sys
+readme, tmp = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+pairs = re.findall(r"<!-- format-before: (\S+) -->\n````\w*\n(.*?)````\n.*?<!-- format-after: (\w+) -->\n````\w*\n(.*?)````\n", readme, re.S)
+if len(pairs) != 4:
+    sys.exit(f"README.md: expected 4 format before/after pairs, found {len(pairs)}")
+for path, before, fmt, after in pairs:
+    if open(path, encoding="utf-8").read() != before:
+        sys.exit(f"README.md: the {fmt} 'before' block is not {path} as it is")
+    for tree, text in (("docs", before), ("out", after)):
+        d = os.path.join(tmp, fmt, tree)
+        os.makedirs(d, exist_ok=True)
+        open(os.path.join(d, os.path.basename(path)), "w", encoding="utf-8").write(text)
+PY
+  for f in kramdown docusaurus mkdocs hugo; do
+    "$bin" --quiet --check --config "examples/sites/$f/docsnip.yml" "$tmp/$f/docs" "$tmp/$f/out" \
+      || { say "README.md: the $f 'after' block is stale"; rm -rf "$tmp"; exit 1; }
+  done
+  rm -rf "$tmp"
+  say "README format before/after pairs: current"
+}
+readme_pairs
+
+total_start=$(date +%s)
+for f in "${formats[@]}"; do
+  start=$(date +%s)
+  install "$f"
+  work=$cache/$f
+  case $f in
+    hugo)
+      prepare hugo content md
+      (cd "$work" && hugo --quiet --destination public)
+      python3 scripts/site_snippets.py hugo "$work/content" "$work/public" ;;
+    mkdocs)
+      prepare mkdocs docs md
+      (cd "$work" && python3 -m mkdocs build --quiet --strict --site-dir site)
+      python3 scripts/site_snippets.py mkdocs "$work/docs" "$work/site" ;;
+    docusaurus)
+      prepare docusaurus docs md
+      ln -s "$cache/docusaurus-deps/node_modules" "$work/node_modules"
+      (cd "$work" && DOCUSAURUS_TELEMETRY=0 npx --no-install docusaurus build --out-dir build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+      python3 scripts/site_snippets.py docusaurus "$work/docs" "$work/build" ;;
+    *) say "unknown format $f (hugo, mkdocs, docusaurus)"; exit 2 ;;
+  esac
+  say "$f: built and checked in $(( $(date +%s) - start )) s"
+done
+say "all sites checked in $(( $(date +%s) - total_start )) s"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# By hand, for the README: build the example sites (scripts/check-sites.sh), then in
+# Debian's headless chromium (installed with apt-get when missing, fresh profile each
+# time) click "Python (requests)" on each site's Create-an-order page, open its Ping page,
+# require Python to be selected there too (the toolchain keeps the reader's choice), and
+# save that page as examples/screenshots/format-FORMAT.png (scripts/browser_tabs.py).
+#
+# Usage: scripts/screenshot-sites.sh [DOCSNIP]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
+say() { printf 'screenshot-sites: %s\n' "$*" >&2; }
+
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing chromium with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "please install chromium (e.g. sudo apt-get install chromium)"; exit 1
+  fi
+fi
+
+# Build (and check) the sites.
+NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "${1:-}"
+
+mkdir -p examples/screenshots
+profile=$(mktemp -d)
+servers=()
+cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$profile"; }
+trap cleanup EXIT
+
+port=18731
+for f in hugo mkdocs docusaurus; do
+  case $f in
+    hugo) dir=$cache/hugo/public ;;
+    mkdocs) dir=$cache/mkdocs/site ;;
+    docusaurus) dir=$cache/docusaurus/build ;;
+  esac
+  port=$((port + 1))
+  python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" >/dev/null 2>&1 &
+  servers+=($!)
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  out=$root/examples/screenshots/format-$f.png
+  python3 scripts/browser_tabs.py "$f" "http://127.0.0.1:$port" "$profile/$f" "$out"
+  say "$f: $(du -h "$out" | cut -f1) $out"
+done

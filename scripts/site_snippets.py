@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Compare the snippets docsnip wrote into a site's pages with what the generator built.
+
+Usage: site_snippets.py FORMAT DOCS BUILT
+
+FORMAT is docusaurus, mkdocs or hugo; DOCS the pages as docsnip left them; BUILT the
+generator's output folder. For every page, docsnip's view (the tab groups in the
+generated Markdown, read the way the format writes them) must equal the built HTML's
+(the tab groups in the page, read the way a browser reads the HTML): the same groups,
+the same labels, and each tab's code text equal byte for byte. Every page must have
+been built. Only standard-library Python.
+
+The one normalisation: each code text loses one final line break on both sides (every
+generator ends a code block differently; none of the snippets end in a blank line).
+The HTML is read as browsers do: CR and CRLF in the source become LF before parsing,
+character references are decoded after, <br> in code is a line break.
+"""
+
+import html
+import html.parser
+import json
+import os
+import re
+import sys
+
+TITLES = json.loads(os.environ.get("DOCSNIP_TITLES", '["Curl", "HTTPie", "Python (requests)", "Node.js"]'))
+
+
+# ---------------------------------------------------------------------------
+# A small DOM, enough to select elements by tag, class and attribute.
+# ---------------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag, self.attrs, self.parent, self.children = tag, dict(attrs), parent, []
+
+    def classes(self):
+        return (self.attrs.get("class") or "").split()
+
+    def walk(self):
+        for c in self.children:
+            if isinstance(c, Node):
+                yield c
+                yield from c.walk()
+
+    def find_all(self, pred):
+        return [n for n in self.walk() if pred(n)]
+
+    def text(self):
+        out = []
+        for c in self.children:
+            if isinstance(c, Node):
+                out.append("\n" if c.tag == "br" else c.text())
+            else:
+                out.append(c)
+        return "".join(out)
+
+
+class Builder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.root = Node("#root", [], None)
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        n = Node(tag, attrs, self.cur)
+        self.cur.children.append(n)
+        if tag not in VOID:
+            self.cur = n
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Node(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not None and n.tag != tag:
+            n = n.parent
+        if n is not None and n.parent is not None:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+    def handle_entityref(self, name):
+        self.cur.children.append(html.unescape("&%s;" % name))
+
+    def handle_charref(self, name):
+        self.cur.children.append(html.unescape("&#%s;" % name))
+
+
+def parse_html(path):
+    raw = open(path, encoding="utf-8", newline="").read()
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")  # the HTML input stream
+    b = Builder()
+    b.feed(raw)
+    b.close()
+    return b.root
+
+
+def has_class(c):
+    return lambda n: c in n.classes()
+
+
+def code_text(panel):
+    codes = panel.find_all(lambda n: n.tag == "code" and n.parent is not None and n.parent.tag == "pre")
+    if not codes:
+        codes = panel.find_all(lambda n: n.tag == "pre")
+    return codes[0].text() if codes else None
+
+
+def built_groups(fmt, root):
+    groups = []
+    if fmt == "docusaurus":
+        for g in root.find_all(has_class("tabs-container")):
+            labels = [t.text() for t in g.find_all(lambda n: n.attrs.get("role") == "tab")]
+            panels = g.find_all(lambda n: n.attrs.get("role") == "tabpanel")
+            groups.append(list(zip(labels, [code_text(p) for p in panels])))
+    elif fmt == "mkdocs":
+        for g in root.find_all(has_class("tabbed-set")):
+            labels = [t.text() for t in g.find_all(lambda n: n.tag == "label" and n.parent is not None and "tabbed-labels" in n.parent.classes())]
+            panels = g.find_all(has_class("tabbed-block"))
+            groups.append(list(zip(labels, [code_text(p) for p in panels])))
+    elif fmt == "hugo":
+        for g in root.find_all(has_class("tabpane")):
+            labels = [t.text().strip() for t in g.find_all(has_class("tab-label"))]
+            panels = g.find_all(has_class("tab-panel"))
+            groups.append(list(zip(labels, [code_text(p) for p in panels])))
+    return groups
+
+
+# ---------------------------------------------------------------------------
+# docsnip's view: the groups in the generated Markdown.
+# ---------------------------------------------------------------------------
+
+def fence_code(lines, i):
+    """The code of the fenced block opening at lines[i]: (code, index after it)."""
+    m = re.match(r"^( {0,3})(`{3,}|~{3,})", lines[i])
+    indent, fence = len(m.group(1)), m.group(2)
+    code, j = [], i + 1
+    while j < len(lines):
+        if re.match(r"^ {0,3}" + re.escape(fence[0]) + "{%d,}[ \t]*$" % len(fence), lines[j]):
+            return "".join(code), j + 1
+        line = lines[j]
+        strip = min(indent, len(line) - len(line.lstrip(" ")))
+        code.append(line[strip:])
+        j += 1
+    return "".join(code), j
+
+
+def body_of(text):
+    m = re.match(r"^---\r?\n.*?\n---\r?\n", text, re.S)
+    return text[m.end():] if m else text
+
+
+def md_groups(fmt, text):
+    lines = [l for l in re.split(r"(?<=\n)", body_of(text)) if l]  # LF only: CR, U+2028 … are text
+    groups, i = [], 0
+    if fmt == "docusaurus":
+        group, label = None, None
+        while i < len(lines):
+            l = lines[i]
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", l) and group is not None and label is not None:
+                code, i = fence_code(lines, i)
+                group.append((label, code))
+                label = None
+                continue
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", l):
+                _, i = fence_code(lines, i)
+                continue
+            s = l.strip()
+            if s.startswith("<pre><code className=") and group is not None and label is not None:
+                m = re.search(r"dangerouslySetInnerHTML=\{\{__html: (\".*\")\}\} /></pre>$", s)
+                group.append((label, html.unescape(json.loads(m.group(1)))))
+                label = None
+            elif re.match(r"^<Tabs[\s>]", s):
+                group = []
+            elif s.startswith("<TabItem") and group is not None:
+                m = re.search(r'label=(?:"([^"]*)"|\{("(?:[^"\\]|\\.)*")\})', s)
+                label = m.group(1) if m.group(1) is not None else json.loads(m.group(2))
+            elif s == "</Tabs>" and group is not None:
+                groups.append(group)
+                group = None
+            i += 1
+    elif fmt == "mkdocs":
+        group = None
+        while i < len(lines):
+            l = lines[i]
+            m = re.match(r'^===([!+]{0,2})\s+"(.*)"\s*$', l)
+            if m:
+                if group is None or "!" in m.group(1):
+                    if group:
+                        groups.append(group)
+                    group = []
+                label = re.sub(r"\\([\\`*_\[\]])", r"\1", m.group(2))
+                i += 1
+                while i < len(lines) and not lines[i].strip():
+                    i += 1
+                dedented = [x[4:] if x.startswith("    ") else x.lstrip(" ") for x in lines[i:]]
+                if dedented[0].startswith("<pre><code"):
+                    code, end = html_code(dedented[0].rstrip("\r\n")), 1
+                else:
+                    code, end = fence_code(dedented, 0)
+                group.append((label, code))
+                i += end
+                continue
+            if l.strip() and group is not None:
+                groups.append(group)
+                group = None
+            i += 1
+        if group:
+            groups.append(group)
+    elif fmt == "hugo":
+        group, label, inner = None, None, None
+        for l in lines:
+            s = l.strip()
+            if group is not None and label is not None:
+                if s in ("{{< /tab >}}", "{{% /tab %}}"):
+                    group.append((label, hugo_code("".join(inner))))
+                    label = None
+                else:
+                    inner.append(l)
+                continue
+            if re.match(r"^\{\{[<%] tabpane[ >%]", s):
+                group = []
+            elif re.match(r"^\{\{[<%] tab ", s) and group is not None:
+                label = re.search(r'header="((?:[^"\\]|\\.)*)"', s).group(1).replace('\\"', '"').replace("\\\\", "\\")
+                inner = []
+            elif re.match(r"^\{\{[<%] /tabpane", s) and group is not None:
+                groups.append(group)
+                group = None
+    return groups
+
+
+def html_code(text):
+    """The text of a <pre><code> element docsnip wrote (its references decoded)."""
+    body = text[text.index(">", len("<pre><code")) + 1:]
+    body = body[: body.rindex("</code></pre>")]
+    return html.unescape(body)
+
+
+def hugo_code(inner):
+    """A tab's code as Hugo shows it: HTML text, or the text with comment-form shortcodes."""
+    if inner.startswith("<pre><code"):
+        return html_code(inner)
+    # Left to right, each comment closed by its own delimiter: {{</* … */>}}, {{%/* … */%}}.
+    return re.sub(
+        r"\{\{</\*(.*?)\*/>\}\}|\{\{%/\*(.*?)\*/%\}\}",
+        lambda m: "{{<%s>}}" % m.group(1) if m.group(1) is not None else "{{%%%s%%}}" % m.group(2),
+        inner,
+        flags=re.S,
+    )
+
+
+# ---------------------------------------------------------------------------
+
+def built_path(fmt, built, rel):
+    stem, _ = os.path.splitext(rel)
+    if os.path.basename(stem) in ("index", "_index"):
+        stem = os.path.dirname(stem)
+    return os.path.join(built, stem, "index.html")
+
+
+def main():
+    fmt, docs, built = sys.argv[1:4]
+    failures, pages, snippets = [], 0, 0
+    for dirpath, _, files in os.walk(docs):
+        for f in sorted(files):
+            if not f.endswith((".md", ".mdx")):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), docs)
+            out = built_path(fmt, built, rel)
+            pages += 1
+            if not os.path.isfile(out):
+                failures.append(f"{rel}: not built (no {os.path.relpath(out, built)})")
+                continue
+            want = [g for g in md_groups(fmt, open(os.path.join(docs, rel), encoding="utf-8", newline="").read()) if g and all(l in TITLES for l, _ in g)]
+            got = [g for g in built_groups(fmt, parse_html(out)) if g and all(l in TITLES for l, _ in g)]
+            if len(want) != len(got):
+                failures.append(f"{rel}: {len(want)} snippet group(s) in the Markdown, {len(got)} in the HTML")
+                continue
+            for gw, gg in zip(want, got):
+                if [l for l, _ in gw] != [l for l, _ in gg]:
+                    failures.append(f"{rel}: tabs {[l for l, _ in gw]} in the Markdown, {[l for l, _ in gg]} in the HTML")
+                    continue
+                for (label, cw), (_, cg) in zip(gw, gg):
+                    snippets += 1
+                    cw = cw[:-1] if cw.endswith("\n") else cw
+                    cg = (cg or "")
+                    cg = cg[:-1] if cg.endswith("\n") else cg
+                    if cw != cg:
+                        at = next((i for i, (a, b) in enumerate(zip(cw, cg)) if a != b), min(len(cw), len(cg)))
+                        failures.append(
+                            f"{rel}: {label}: built code differs at char {at}:\n  docsnip: {cw[max(0, at - 30):at + 30]!r}\n  built:   {cg[max(0, at - 30):at + 30]!r}"
+                        )
+    for f in failures:
+        print(f"check-sites: {fmt}: {f}", file=sys.stderr)
+    print(f"check-sites: {fmt}: {pages} pages, {snippets} snippets compared, {len(failures)} failure(s)")
+    sys.exit(1 if failures or snippets == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()

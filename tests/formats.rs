@@ -1,0 +1,262 @@
+//! Every format's output on fixture pages (insta snapshots), and idempotence: building a
+//! page's output again changes nothing. `scripts/check-sites.sh` proves the same output
+//! renders byte for byte with the real generators.
+
+use docsnip::build::{Output, Site, SiteOptions, process};
+use docsnip::config::Config;
+use std::path::Path;
+
+const FORMATS: [&str; 5] = ["aviator", "kramdown", "docusaurus", "mkdocs", "hugo"];
+
+fn site(format: &str) -> Site {
+    let config = Config::parse(
+        &format!("base_url: https://api.example.com\nformat: {format}\n"),
+        Path::new("docsnip.yml"),
+    )
+    .unwrap();
+    Site::with_config(config, &SiteOptions::default()).unwrap()
+}
+
+/// Build `rel` (under tests/fixtures) with `format`; build the output again and require
+/// it unchanged.
+fn build_twice(format: &str, rel: &str) -> String {
+    let site = site(format);
+    let path = Path::new("tests/fixtures").join(rel);
+    let bytes = std::fs::read(&path).unwrap();
+    let (out, diags) = process(&path, &bytes, &site);
+    let Output::Page { text, .. } = out else {
+        panic!("{rel} with {format}: {out:?} {diags:?}")
+    };
+    let (again, _) = process(&path, text.as_bytes(), &site);
+    let Output::Page { text: again, .. } = again else {
+        panic!("{rel} with {format}: second run failed")
+    };
+    assert_eq!(
+        again, text,
+        "{rel} with {format}: a second run changed the page"
+    );
+    let mut shown = String::new();
+    for d in &diags {
+        shown.push_str(&format!("{d}\n"));
+    }
+    shown.push_str(&text);
+    shown
+}
+
+#[test]
+fn every_format_on_a_fresh_page() {
+    for f in FORMATS {
+        insta::assert_snapshot!(format!("{f}_fresh"), build_twice(f, "formats/fresh.md"));
+    }
+}
+
+#[test]
+fn hand_written_groups_are_taken_over_in_place() {
+    for (f, rel) in [
+        ("aviator", "pages/aviator_request_block.md"),
+        ("kramdown", "pages/aviator_request_block.md"),
+        ("docusaurus", "formats/handwritten.mdx"),
+        ("mkdocs", "formats/handwritten_mkdocs.md"),
+        ("hugo", "formats/handwritten_hugo.md"),
+    ] {
+        insta::assert_snapshot!(format!("{f}_handwritten"), build_twice(f, rel));
+    }
+}
+
+#[test]
+fn placement_is_an_alias_of_format() {
+    for (placement, format) in [("right_code", "aviator"), ("body", "kramdown")] {
+        let a = Config::parse(&format!("placement: {placement}\n"), Path::new("d.yml")).unwrap();
+        let b = Config::parse(&format!("format: {format}\n"), Path::new("d.yml")).unwrap();
+        assert_eq!(a.format, b.format);
+    }
+    let e = Config::parse("format: sphinx\n", Path::new("d.yml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("d.yml:1:9: error: format must be one of `aviator`"),
+        "{e}"
+    );
+    let e = Config::parse("format: hugo\nplacement: body\n", Path::new("d.yml")).unwrap_err();
+    assert!(e.to_string().contains("disagree"), "{e}");
+}
+
+#[test]
+fn mdx_pages_are_pages_only_for_docusaurus() {
+    let page = std::fs::read("tests/fixtures/formats/handwritten.mdx").unwrap();
+    let (out, _) = process(Path::new("x.mdx"), &page, &site("docusaurus"));
+    assert!(matches!(out, Output::Page { .. }));
+    let (out, _) = process(Path::new("x.mdx"), &page, &site("mkdocs"));
+    assert_eq!(out, Output::Copy);
+}
+
+// ---------------------------------------------------------------------------
+// Hostile values, per format: what a format writes, read back the way the format
+// reads it, is the snippet itself (scripts/check-sites.sh proves the same with the
+// real generators on fixed pages).
+// ---------------------------------------------------------------------------
+
+use docsnip::build::{parse_page, render_snippets};
+use proptest::prelude::*;
+
+/// The characters of tests/properties.rs `hostile_char`, plus the toolchains' own
+/// syntax as whole pieces.
+fn hostile() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => prop::sample::select(vec![
+            "'", "\"", "$", "`", "\\", "%", "!", "&", ";", "|", "*", "?", "#", "~", "(", ")",
+            "{", "}", "[", "]", "<", ">", "=", ":", "@", ",", "+", "/", ".", "-", " ", "^",
+        ]),
+        4 => prop::sample::select(vec!["a", "z", "0", "é", "中", "😀", "\u{10ffff}"]),
+        2 => prop::sample::select(vec!["\n", "\r", "\t", "\r\n", "\n   \n", "\n    "]),
+        1 => prop::sample::select(vec!["\u{1}", "\u{7}", "\u{b}", "\u{1b}", "\u{7f}", "\u{85}", "\u{9b}"]),
+        2 => prop::sample::select(vec!["\u{2028}", "\u{2029}", "\u{feff}", "\u{200b}", "\u{202e}", "\u{a0}"]),
+        3 => prop::sample::select(vec![
+            "{{<", ">}}", "{{%", "%}}", "{{</*", "*/>}}", "{{ x }}", "{% raw %}", "<!--more-->",
+            "\nimport X from 'y';\n", "\nexport const a = {b};\n", "</TabItem>", "</Tabs>",
+            "\n=== \"Curl\"\n", "\n```\n", "\n~~~\n", "{: title=\"Curl\" }", "&amp;", "&#13;",
+        ]),
+    ];
+    prop::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+}
+
+fn yq(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || !c.is_ascii() => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn hostile_page(body: &str, query: &str, json: &str) -> String {
+    format!(
+        "---\ntitle: Hostile\nmethod: post\nrequest:\n  path: /h\n  query: {{ q: {} }}\n  body: {}\n  content_type: text/plain\n---\nText.\n\n## Other\n\n{json}\n",
+        yq(query),
+        yq(body),
+    )
+}
+
+fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
+    let site = site(format);
+    let shown = Path::new("hostile.md");
+    let mut diags = Vec::new();
+    let Ok(Some(parsed)) = parse_page(shown, page, &site, &site.base_url, &mut diags) else {
+        return Ok(()); // refused with an error: tests/properties.rs covers refusals
+    };
+    let snippets = render_snippets(shown, &parsed.request, parsed.at, &site, &mut diags).unwrap();
+    let (out, _) = process(shown, page.as_bytes(), &site);
+    let Output::Page { text, .. } = out else {
+        return Err(TestCaseError::fail(format!("{format}: {out:?}")));
+    };
+    let (again, _) = process(shown, text.as_bytes(), &site);
+    prop_assert_eq!(
+        &again,
+        &Output::Page {
+            text: text.clone(),
+            snippets: 4
+        },
+        "{}: second run",
+        format
+    );
+    let marker = match format {
+        "docusaurus" => "<Tabs groupId",
+        "mkdocs" => "=== \"Curl\"",
+        _ => "{{< tabpane",
+    };
+    let group = text[text.rfind(marker).expect("the group")..].trim_end_matches([' ', '\t', '\n']);
+    prop_assert!(
+        group_is_safe(format, group),
+        "{}: unsafe group:\n{}",
+        format,
+        group
+    );
+    let mut diags = Vec::new();
+    let reread = parse_page(shown, &text, &site, &site.base_url, &mut diags)
+        .unwrap()
+        .unwrap();
+    let titles: Vec<&str> = snippets.iter().map(|s| s.title.as_str()).collect();
+    let found = site.format.existing(&reread.structure, &titles);
+    let want: Vec<(String, String)> = snippets
+        .iter()
+        .map(|s| {
+            (
+                s.title.clone(),
+                s.code.strip_suffix('\n').unwrap_or(&s.code).to_string(),
+            )
+        })
+        .collect();
+    let got: Vec<(String, String)> = found
+        .into_iter()
+        .map(|(t, c)| {
+            let c = c.strip_suffix('\n').unwrap_or(&c).to_string();
+            (t, c)
+        })
+        .collect();
+    prop_assert_eq!(got, want, "{}:\n{}", format, text);
+    Ok(())
+}
+
+/// What the toolchain would misread, checked on the group docsnip appended.
+fn group_is_safe(format: &str, group: &str) -> bool {
+    let c0 = |c: char| c.is_control() && c != '\n' && (c as u32) < 0x80;
+    match format {
+        // Markdown and React turn a CR into a line break.
+        "docusaurus" => !group.contains('\r'),
+        // Python-Markdown expands tabs, drops CR/STX/ETX and empties lines of spaces; a
+        // tab's content is its indented lines.
+        "mkdocs" => group.split('\n').all(|l| {
+            !l.chars().any(c0)
+                && (l.is_empty()
+                    || l.starts_with("=== \"")
+                    || (l.starts_with("    ") && !l.trim().is_empty()))
+        }),
+        // Hugo's lexer: every {{< and {{% outside docsnip's own shortcode lines must be
+        // a comment ({{</* … */>}}); no summary divider; no CR.
+        "hugo" => {
+            let body: String = group
+                .split_inclusive('\n')
+                .filter(|l| !(l.starts_with("{{< tab") || l.starts_with("{{< /tab")))
+                .collect();
+            let mut rest = body.as_str();
+            while let Some(i) = rest.find("{{") {
+                let after = &rest[i + 2..];
+                let closer = match after.chars().next() {
+                    Some('<') => "*/>}}",
+                    Some('%') => "*/%}}",
+                    _ => {
+                        rest = &rest[i + 1..];
+                        continue;
+                    }
+                };
+                if !after[1..].starts_with("/*") {
+                    return false;
+                }
+                let Some(end) = after.find(closer) else {
+                    return false;
+                };
+                rest = &after[end + closer.len()..];
+            }
+            !body.contains("<!--more-->") && !body.contains('\r')
+        }
+        _ => true,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_snippets_read_back_exactly_in_every_tab_format(
+        body in hostile(), query in hostile(), prose in hostile()
+    ) {
+        let page = hostile_page(&body, &query, &prose.replace(['\r', '<', '{', '=', '`', '~'], " "));
+        for f in ["docusaurus", "mkdocs", "hugo"] {
+            round_trip(f, &page)?;
+        }
+    }
+}
