@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    // Read at run time: a build script compiled in another checkout (a copied target/)
-    // must still read this one.
+    // At run time, not env!(): a target/ copied from another checkout must not read its folders.
     let root = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("languages");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut names: Vec<String> = std::fs::read_dir(&root)

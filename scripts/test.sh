@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
-# this first installs what is missing: curl, Python 3 with requests, HTTPie 3, Node.js 18+,
-# and cargo-nextest. Extra arguments go to `cargo nextest run` (e.g. a test name filter).
+# this first installs what is missing: curl, wget, Python 3 with requests and httpx,
+# HTTPie 3, Node.js 18+ with axios, Ruby, and cargo-nextest. Extra arguments go to
+# `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +17,14 @@ apt_install() {
 }
 
 command -v curl >/dev/null || apt_install curl
+command -v wget >/dev/null || apt_install wget
 command -v python3 >/dev/null || apt_install python3 python3-pip
 python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3 -m pip install --quiet requests; }
+python3 -c 'import httpx' 2>/dev/null || { say "installing httpx"; python3 -m pip install --quiet httpx; }
 command -v http >/dev/null || { say "installing HTTPie"; python3 -m pip install --quiet 'httpie>=3.2'; }
 if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi
 command -v node >/dev/null || apt_install nodejs
-command -v ruby >/dev/null || apt_install ruby   # the README's added-language example (examples/templates/ruby.tera)
+command -v ruby >/dev/null || apt_install ruby   # languages/ruby, and the README's added-language example (examples/templates/rb.tera)
 # PHP (cURL, Guzzle): languages/php_curl, languages/guzzle
 php_missing=()
 command -v php >/dev/null || php_missing+=(php-cli)
@@ -31,6 +34,12 @@ php -r 'exit(function_exists("curl_init") ? 0 : 1);' 2>/dev/null || php_missing+
 command -v go >/dev/null || apt_install golang-go   # languages/go (Go 1.19+, standard library only)
 command -v java >/dev/null || apt_install openjdk-17-jdk-headless   # languages/java (java Main.java)
 node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || { say "Node.js 18+ is needed, found $(node --version)"; exit 1; }
+# npm packages go to docsnip's cache folder, where `docsnip verify` points NODE_PATH.
+cache="${DOCSNIP_CACHE_DIR:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/docsnip}}"; cache="${cache:-$HOME/.cache/docsnip}"
+NODE_PATH="$cache/node_modules" node -e "require('axios')" 2>/dev/null || {
+  command -v npm >/dev/null || apt_install npm
+  say "installing axios into $cache"; npm install --silent --prefix "$cache" axios@1
+}
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"

@@ -121,7 +121,8 @@ pub fn cache_dir() -> std::path::PathBuf {
 }
 
 /// A runtime a language needs: `check` must run and exit 0 (and print at least major
-/// `version`, when given); else verify fails, saying what to `install`.
+/// `version`, when given); else verify fails, saying what to `install`. `{cache}` in
+/// either is [`cache_dir`] (for packages a runner finds there, such as npm modules).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
     pub check: Vec<String>,

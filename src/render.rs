@@ -614,11 +614,11 @@ mod tests {
     fn builtins_render_every_body_kind() {
         let r = all();
         let names: Vec<&str> = r.languages().iter().map(|l| l.name.as_str()).collect();
-        let builtins: Vec<String> = crate::language::builtins()
+        let builtin: Vec<String> = crate::language::builtins()
             .into_iter()
             .map(|s| s.name)
             .collect();
-        assert_eq!(names, builtins);
+        assert_eq!(names, builtin);
         let bodies = [
             Body::None,
             json(),
@@ -688,9 +688,9 @@ mod tests {
             ["python3", "snippet.py"]
         );
         assert!(r.render("node", &req("GET", Body::None)).is_err());
-        let err = Renderer::new(None, &["ruby".into()]).err().unwrap();
+        let err = Renderer::new(None, &["crystal".into()]).err().unwrap();
         assert!(matches!(err, RenderError::UnknownLanguage { .. }));
-        assert!(err.to_string().contains("ruby"));
+        assert!(err.to_string().contains("crystal"));
     }
 
     #[test]
@@ -702,8 +702,8 @@ mod tests {
         )
         .unwrap();
         std::fs::write(
-            dir.path().join("ruby.tera"),
-            "{# docsnip: title=\"Ruby (net/http)\" fence=\"ruby\" run=\"ruby -W0\" ext=\".rb\" #}\n\
+            dir.path().join("crystal.tera"),
+            "{# docsnip: title=\"Crystal\" fence=\"crystal\" run=\"crystal run\" ext=\".cr\" #}\n\
              puts {{ req.method | py }}\n",
         )
         .unwrap();
@@ -715,14 +715,14 @@ mod tests {
             .into_iter()
             .map(|s| s.name)
             .collect();
-        want.extend(["bare".to_string(), "ruby".to_string()]);
+        want.extend(["bare".to_string(), "crystal".to_string()]);
         assert_eq!(names, want);
-        let ruby = r.language("ruby").unwrap();
-        assert_eq!(ruby.title, "Ruby (net/http)");
-        assert_eq!(ruby.fence, "ruby");
-        let run = ruby.run.as_ref().unwrap();
-        assert_eq!(run.command, ["ruby", "-W0", "snippet.rb"]);
-        assert_eq!(run.ext(), ".rb");
+        let crystal = r.language("crystal").unwrap();
+        assert_eq!(crystal.title, "Crystal");
+        assert_eq!(crystal.fence, "crystal");
+        let run = crystal.run.as_ref().unwrap();
+        assert_eq!(run.command, ["crystal", "run", "snippet.cr"]);
+        assert_eq!(run.ext(), ".cr");
         let bare = r.language("bare").unwrap();
         assert_eq!((bare.title.as_str(), bare.fence.as_str()), ("bare", "bare"));
         assert!(bare.run.is_none());
@@ -733,7 +733,7 @@ mod tests {
             r.render("curl", &req).unwrap(),
             "curl 'https://api.example.com/orders/1/?page=2'\n"
         );
-        assert_eq!(r.render("ruby", &req).unwrap(), "puts \"GET\"\n");
+        assert_eq!(r.render("crystal", &req).unwrap(), "puts \"GET\"\n");
         assert_eq!(r.render("bare", &req).unwrap(), "GET\n");
     }
 

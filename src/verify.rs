@@ -1402,6 +1402,8 @@ pub fn runner_for_language(name: &str) -> Option<RunSpec> {
 
 /// Checks one need: its program is installed, its check command exits 0, and it is at
 /// least the required major version. `Err` is one line naming what to install.
+/// `{cache}` in the check command or the install hint is docsnip's cache folder (see
+/// [`crate::language::cache_dir`]), where a runner may keep installed packages.
 pub fn check_need(need: &Need) -> Result<(), String> {
     need_fingerprint(need).map(|_| ())
 }
@@ -1416,10 +1418,19 @@ pub fn need_fingerprint(need: &Need) -> Result<String, String> {
 
 /// [`need_fingerprint`] with `bin_dir` first on PATH (see [`RealRuntimes`]).
 pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String, String> {
-    let program = &need.check[0];
+    let cached = |s: &str| {
+        if s.contains("{cache}") {
+            s.replace("{cache}", &crate::language::cache_dir().to_string_lossy())
+        } else {
+            s.to_string()
+        }
+    };
+    let check: Vec<String> = need.check.iter().map(|a| cached(a)).collect();
+    let program = &check[0];
     let install = need
         .install
-        .clone()
+        .as_deref()
+        .map(cached)
         .unwrap_or_else(|| "install it or put it on PATH".to_string());
     if need.on_path_only {
         return match program_fingerprint_in(program, bin_dir) {
@@ -1428,7 +1439,7 @@ pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String
         };
     }
     let limit = Duration::from_secs(60);
-    let out = match run_command_with(&need.check, &std::env::temp_dir(), limit, bin_dir, None) {
+    let out = match run_command_with(&check, &std::env::temp_dir(), limit, bin_dir, None) {
         Ok(out) => out,
         Err(RunError::MissingRuntime { .. }) => {
             return Err(format!("{program} not found: {install}"));
@@ -1438,10 +1449,7 @@ pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String
     if !out.status.success() {
         let why = out.stderr_tail();
         let why = why.lines().last().unwrap_or("").trim();
-        return Err(format!(
-            "`{}` failed ({why}): {install}",
-            need.check.join(" ")
-        ));
+        return Err(format!("`{}` failed ({why}): {install}", check.join(" ")));
     }
     if let Some(min) = need.version {
         let text = String::from_utf8_lossy(&out.stdout).into_owned()
@@ -1971,6 +1979,32 @@ fn created_files(
 mod tests {
     use super::*;
     use crate::request::Header;
+
+    #[test]
+    fn a_need_check_and_hint_name_the_cache_folder() {
+        let need = Need {
+            check: vec![
+                "sh".into(),
+                "-c".into(),
+                "exit 3".into(),
+                "{cache}/x".into(),
+            ],
+            version: None,
+            install: Some("npm install --prefix {cache} x".into()),
+            on_path_only: false,
+        };
+        let dir = crate::language::cache_dir().to_string_lossy().into_owned();
+        let err = check_need(&need).unwrap_err();
+        assert!(
+            err.contains(&format!("`sh -c exit 3 {dir}/x` failed")),
+            "{err}"
+        );
+        assert!(
+            err.ends_with(&format!("npm install --prefix {dir} x")),
+            "{err}"
+        );
+        assert!(!err.contains("{cache}"), "{err}");
+    }
 
     fn request(method: &str, path: &str, body: Body) -> Request {
         Request {

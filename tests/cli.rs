@@ -249,7 +249,7 @@ fn an_added_language_is_verified_too() {
             "verify",
             "--no-cache",
             "--lang",
-            "ruby",
+            "rb",
             "--templates",
             "examples/templates",
             "docs",
@@ -257,12 +257,12 @@ fn an_added_language_is_verified_too() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    assert_eq!(stdout(&out).matches(": ruby: ok").count(), 5);
+    assert_eq!(stdout(&out).matches(": rb: ok").count(), 5);
 
     let tmp = example_site();
     docsnip()
         .current_dir(tmp.path())
-        .args(["--lang", "curl,ruby", "--templates"])
+        .args(["--lang", "curl,rb", "--templates"])
         .arg(std::fs::canonicalize("examples/templates").unwrap())
         .args(["docs", "out"])
         .assert()
@@ -444,7 +444,7 @@ fn an_added_language_can_be_declared_in_the_config() {
     let tpl = tmp.path().join("tpl");
     std::fs::create_dir(&tpl).unwrap();
     // The template without its metadata comment: the config says how to show and run it.
-    let ruby = std::fs::read_to_string("examples/templates/ruby.tera").unwrap();
+    let ruby = std::fs::read_to_string("examples/templates/rb.tera").unwrap();
     let body = ruby.split_once("#}\n").unwrap().1;
     std::fs::write(tpl.join("rb.tera"), body).unwrap();
     let config = tmp.path().join("docsnip.yml");

@@ -15,7 +15,7 @@ const FEATURES: &[(&str, &str)] = &[
     ("form", "form_special.md"),
     ("multipart with a file", "multipart.md"),
     ("raw body", "raw_at.md"),
-    ("repeated query keys", "repeated.md"),
+    ("repeated query keys", "repeated_query.md"),
     ("repeated headers", "repeated.md"),
     ("body on GET", "get_with_body.md"),
     ("body on DELETE", "delete_with_body.md"),
