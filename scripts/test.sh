@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
 # this first installs what is missing: curl, wget, Python 3 with requests and httpx,
-# HTTPie 3, Node.js 18+ with axios, Ruby, and cargo-nextest. Extra arguments go to
-# `cargo nextest run` (e.g. a test name filter).
+# HTTPie 3, Node.js 18+ with axios, Ruby, gcc + libcurl, Mono (mcs, System.Net.Http), R with
+# httr, reqwest for Rust snippets (built once in docsnip's cache folder), and cargo-nextest.
+# Extra arguments go to `cargo nextest run` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,19 @@ NODE_PATH="$cache/node_modules" node -e "require('axios')" 2>/dev/null || {
   command -v npm >/dev/null || apt_install npm
   say "installing axios into $cache"; npm install --silent --prefix "$cache" axios@1
 }
+# C (libcurl), C# (Mono's compiler and HttpClient), R (httr): one apt-get call for what is missing.
+missing=()
+command -v gcc >/dev/null || missing+=(gcc)
+command -v curl-config >/dev/null || missing+=(libcurl4-openssl-dev)
+command -v mcs >/dev/null || missing+=(mono-mcs)
+[ -e /usr/lib/mono/4.5/System.Net.Http.dll ] || missing+=(libmono-system-net-http4.0-cil)
+command -v Rscript >/dev/null || missing+=(r-base-core)
+Rscript -e 'library(httr)' >/dev/null 2>&1 || missing+=(r-cran-httr)
+if [ ${#missing[@]} -gt 0 ]; then apt_install --no-install-recommends "${missing[@]}"; fi
+# Rust snippets build in one cargo project in docsnip's cache folder: compile reqwest there
+# once (minutes on a fresh machine, seconds after) so that no snippet test waits for it.
+say "building the Rust (reqwest) snippet project once"
+cargo run --quiet -- verify --quiet --lang rust --jobs 1 --timeout 900 docs/
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"

@@ -41,7 +41,7 @@ pub struct SiteOptions {
 impl Site {
     /// Load the config (`--config`, else `DOCS/docsnip.yml` when present) and templates.
     pub fn load(docs: &Path, opts: &SiteOptions) -> Result<Site, Diagnostic> {
-        let config = match &opts.config {
+        let mut config = match &opts.config {
             Some(p) => Config::load(p)?,
             None => {
                 let p = docs.join("docsnip.yml");
@@ -52,6 +52,10 @@ impl Site {
                 }
             }
         };
+        // A `_config.yml` at the root: a Jekyll site, whose pages go through Liquid.
+        config.format.liquid = config
+            .liquid
+            .unwrap_or_else(|| docs.join("_config.yml").is_file());
         Site::with_config(config, opts)
     }
 
@@ -112,6 +116,10 @@ impl Site {
             .base_url
             .clone()
             .unwrap_or_else(|| config.base_url.clone());
+        let mut config = config;
+        if let Some(liquid) = config.liquid {
+            config.format.liquid = liquid;
+        }
         let format = format::for_settings(&config.format);
         Ok(Site {
             config,
@@ -307,7 +315,7 @@ fn parse<'a>(
         && !code.trim().is_empty()
     {
         match serde_json::from_str::<serde_json::Value>(&code) {
-            Ok(v) => block_body = Some(v),
+            Ok(v) => block_body = Some((v, line_starts.first().copied().unwrap_or(0))),
             Err(e) => {
                 let line = e.line().max(1);
                 let pos = line_starts
@@ -435,17 +443,41 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     };
+    // A snippet is Markdown in a YAML block scalar or in the body: a character that
+    // YAML 1.1 (Jekyll's Psych, PyYAML) reads as a line break, or does not allow, would
+    // break the page. Built-in templates escape them all; a template that does not is
+    // refused here.
+    for s in &snippets {
+        if let Some(c) = s.code.chars().find(|&c| yaml_unsafe(c)) {
+            diags.push(Diagnostic::error(
+                shown,
+                Some(parsed.at),
+                format!(
+                    "the {} snippet holds U+{:04X} unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break or refuses: its template must escape this value",
+                    s.title, c as u32
+                ),
+            ));
+            return (Output::Failed, diags);
+        }
+    }
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;
     for (title, code) in site.format.existing(&parsed.structure, &titles) {
-        let found = code
-            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '{' | '}'))
-            .find_map(|w| request::looks_like_secret(w).map(|k| (w, k)));
+        let found = crate::secrets::in_text(&code)
+            .into_iter()
+            .next()
+            .map(|(r, s)| (&code[r], s.kind));
         if let Some((word, kind)) = found {
             leaked.push(title);
+            // Where the block holds it (its code is a run of the page in the body),
+            // else where the page first holds it.
+            let from = text.find(code.as_str()).unwrap_or(0);
             if first_secret.is_none()
-                && let Some(i) = text.find(word)
+                && let Some(i) = text[from..]
+                    .find(word)
+                    .map(|i| from + i)
+                    .or_else(|| text.find(word))
             {
                 first_secret = Some((&text[i..i + word.len()], kind));
             }
@@ -465,6 +497,16 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let text = site.format.place(&parsed.structure, &snippets, &titles);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
+}
+
+/// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,
+/// U+2028 and U+2029 (line breaks to YAML 1.1), and what YAML does not allow in a
+/// stream (control characters but tab and line feed, U+FFFE, U+FFFF).
+pub fn yaml_unsafe(c: char) -> bool {
+    matches!(
+        c,
+        '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+    ) || (c.is_control() && c != '\n' && c != '\t')
 }
 
 /// Render every active language's snippet for a page. A language whose template
@@ -602,6 +644,16 @@ pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec
     entries
 }
 
+/// Whether a walked file is docsnip's config (`DOCS/docsnip.yml`, or the `--config`
+/// file when it lies inside DOCS): never copied to OUT.
+fn is_config_file(docs: &Path, e: &Entry, config: Option<&Path>) -> bool {
+    e.rel == Path::new("docsnip.yml")
+        || config.is_some_and(|c| {
+            c.file_name() == e.rel.file_name()
+                && docs.join(&e.rel).canonicalize().is_ok_and(|p| p == c)
+        })
+}
+
 /// Run a build or check. Diagnostics are returned in path order; nothing is written when
 /// any of them is an error (or a warning, with `deny_warnings`).
 ///
@@ -613,11 +665,18 @@ pub fn walk(docs: &Path, out: Option<&Path>, diags: &mut Vec<Diagnostic>) -> Vec
 pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let in_place = same_dir(&opts.docs, &opts.out);
-    let entries = walk(
+    let mut entries = walk(
         &opts.docs,
         (!in_place).then_some(opts.out.as_path()),
         &mut diags,
     );
+    // docsnip's own config is not part of the site: a site generator would publish it.
+    let config = site
+        .config
+        .path
+        .as_ref()
+        .and_then(|p| p.canonicalize().ok());
+    entries.retain(|e| !is_config_file(&opts.docs, e, config.as_deref()));
     let stage = Stage::new(&opts.out);
     // Once a file fails, later ones are still processed (every diagnostic is reported)
     // but no longer staged.

@@ -56,6 +56,10 @@ pub struct Config {
     pub format: FormatSettings,
     /// Title of the `right_code` block that holds the body; empty for none.
     pub request_block: String,
+    /// Whether the page bodies go through Liquid (Jekyll): `Some` when the config says
+    /// `liquid: true|false`; `None` (`auto`, the default) means when DOCS has a
+    /// `_config.yml` at its root.
+    pub liquid: Option<bool>,
     /// Where the config came from, when it came from a file.
     pub path: Option<PathBuf>,
 }
@@ -104,6 +108,7 @@ impl Default for Config {
                 .collect(),
             format: FormatSettings::default(),
             request_block: "Request".into(),
+            liquid: None,
             path: None,
         }
     }
@@ -144,6 +149,7 @@ impl Config {
                 "request_block",
                 "docusaurus",
                 "hugo",
+                "liquid",
             ],
         )
         .map_err(|(o, m)| at(o, m))?;
@@ -223,6 +229,22 @@ impl Config {
                 }
                 "request_block" => {
                     config.request_block = text_of(value, key).map_err(|(o, m)| at(o, m))?
+                }
+                "liquid" => {
+                    config.liquid = match &value.value {
+                        yaml::Value::Bool(b, _) => Some(*b),
+                        _ => match text_of(value, key).map_err(|(o, m)| at(o, m))?.as_str() {
+                            "auto" => None,
+                            other => {
+                                return Err(at(
+                                    value.offset,
+                                    format!(
+                                        "liquid must be `true`, `false` or `auto`, not `{other}`"
+                                    ),
+                                ));
+                            }
+                        },
+                    }
                 }
                 "languages" => config.languages = languages(value).map_err(|(o, m)| at(o, m))?,
                 "auth" => auth(value, &mut config).map_err(|(o, m)| at(o, m))?,

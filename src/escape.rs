@@ -9,9 +9,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 
 /// A bash (and zsh) word for `s`: `s` itself when it is made only of characters that
-/// no shell treats specially, else `s` in single quotes with each `'` written `'\''`.
-/// Single quotes keep every other byte literal (newlines, `$`, backticks, `!`,
-/// backslashes, control characters), so the word is byte-exact. A NUL cannot be passed
+/// no shell treats specially, else `s` quoted by [`sh_quote`]. A NUL cannot be passed
 /// in a command argument at all; it is kept as is.
 pub fn sh(s: &str) -> String {
     let plain = !s.is_empty()
@@ -25,10 +23,55 @@ pub fn sh(s: &str) -> String {
     if plain { s.to_owned() } else { sh_quote(s) }
 }
 
-/// `s` always in single quotes (`'` written `'\''`), for arguments that read better
-/// quoted, such as URLs and `-H` values.
+/// Whether a character is written as an ANSI-C byte escape (`$'\xe2\x80\xa8'`) in a
+/// bash word rather than raw: CR, NEL (U+0085), U+2028 and U+2029, which YAML 1.1
+/// parsers (Psych in Jekyll, PyYAML) read as line breaks and which would end a
+/// `right_code` block scalar; what YAML does not allow at all (control characters but
+/// tab and line feed, U+FFFE, U+FFFF); and the bidirectional controls, which would
+/// reorder how the command reads. Other characters (emoji with joiners, accents) stay
+/// as they are.
+pub fn sh_escaped(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c,
+            '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' | '\u{61c}' | '\u{200e}' | '\u{200f}'
+            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` always quoted, for arguments that read better quoted, such as URLs and `-H`
+/// values: in single quotes (`'` written `'\''`), which keep every byte literal
+/// (newlines, `$`, backticks, `!`, backslashes). Characters that [`sh_escaped`] are
+/// written as ANSI-C quoted byte escapes next to the single-quoted parts
+/// (`'a'$'\xe2\x80\xa8''b'`): bash reads back the same bytes in any locale (`\xHH` is
+/// one byte; `\uXXXX` would depend on the locale).
 pub fn sh_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    let mut rest = s;
+    loop {
+        let plain = rest.find(sh_escaped).unwrap_or(rest.len());
+        if plain > 0 || out.is_empty() && rest.is_empty() {
+            push_single_quoted(&mut out, &rest[..plain]);
+        }
+        rest = &rest[plain..];
+        if rest.is_empty() {
+            break;
+        }
+        let special = rest.find(|c| !sh_escaped(c)).unwrap_or(rest.len());
+        out.push_str("$'");
+        for b in rest[..special].bytes() {
+            match b {
+                b'\r' => out.push_str("\\r"),
+                _ => {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+        }
+        out.push('\'');
+        rest = &rest[special..];
+    }
+    out
+}
+
+fn push_single_quoted(out: &mut String, s: &str) {
     out.push('\'');
     let mut parts = s.split('\'');
     out.push_str(parts.next().unwrap_or(""));
@@ -37,7 +80,6 @@ pub fn sh_quote(s: &str) -> String {
         out.push_str(part);
     }
     out.push('\'');
-    out
 }
 
 /// Characters that are valid in source but invisible or line-breaking in some editor,
@@ -47,7 +89,8 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
         | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{fffe}' | '\u{ffff}')
 }
 
 /// A Python 3 string literal (double-quoted) whose value is exactly `s`.
@@ -91,10 +134,29 @@ fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A Ruby (or PHP) single-quoted string literal whose value is exactly `s`: inside
-/// single quotes only `\\` and `\'` are escapes, and nothing is interpolated.
+/// A Ruby string literal whose value is exactly `s`: single-quoted (only `\\` and `\'`
+/// are escapes there, and nothing is interpolated), or, when `s` holds a control,
+/// invisible or line-separator character, double-quoted with those written as
+/// `\u{XXXX}` (and `\\`, `\"`, `\#` escaped), so that no such character stands raw.
 pub fn rb_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    if s.chars().any(is_invisible) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '\\' | '"' | '#' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if is_invisible(c) => {
+                    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        return out;
+    }
     out.push('\'');
     for c in s.chars() {
         if c == '\\' || c == '\'' {
@@ -380,6 +442,7 @@ mod tests {
         "line1\nline2\r\nline3\ttab",
         "\u{0}\u{1}\u{7}\u{1b}[31m\u{7f}\u{85}\u{9f}",
         "sep\u{2028}para\u{2029}end",
+        "nel\u{85}cr\rcrlf\r\n\u{fffe}\u{ffff}",
         "bidi \u{202e}evil\u{202c} \u{feff}bom \u{200b}zw",
         "emoji 😀 astral 𝄞 é ü 中文",
         "@file <file ;type=text/plain",
@@ -411,18 +474,45 @@ mod tests {
     }
 
     #[test]
+    fn sh_quote_escapes_yaml_line_breaks_and_controls() {
+        assert_eq!(sh_quote("a\u{2028}b"), r"'a'$'\xe2\x80\xa8''b'");
+        assert_eq!(sh_quote("\r\n"), "$'\\r''\n'");
+        assert_eq!(sh_quote("x\u{85}\u{2029}"), r"'x'$'\xc2\x85\xe2\x80\xa9'");
+        assert_eq!(sh_quote("\u{1b}[31m\u{7f}"), r"$'\x1b''[31m'$'\x7f'");
+        assert_eq!(sh_quote("tab\tok"), "'tab\tok'");
+        assert_eq!(sh("a\rb"), r"'a'$'\r''b'");
+        // No YAML 1.1 line break and no character YAML forbids is ever written raw.
+        for s in HOSTILE {
+            let q = sh_quote(s);
+            assert!(
+                !q.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}'])
+                    && q.chars().all(|c| c == '\n' || c == '\t' || !c.is_control()),
+                "{q:?}"
+            );
+        }
+    }
+
+    #[test]
     fn sh_round_trips_through_bash() {
         need("bash");
-        for s in HOSTILE.iter().filter(|s| !s.contains('\0')) {
-            for quoted in [sh(s), sh_quote(s)] {
-                let script = format!("printf %s {quoted}");
-                let out = Command::new("bash")
-                    .arg("-c")
-                    .arg(&script)
-                    .output()
-                    .unwrap();
-                assert!(out.status.success(), "{script:?}");
-                assert_eq!(String::from_utf8(out.stdout).unwrap(), *s, "{script:?}");
+        // Byte escapes do not depend on the locale: check a C and a UTF-8 one.
+        for locale in ["C", "C.UTF-8"] {
+            for s in HOSTILE.iter().filter(|s| !s.contains('\0')) {
+                for quoted in [sh(s), sh_quote(s)] {
+                    let script = format!("printf %s {quoted}");
+                    let out = Command::new("bash")
+                        .env("LC_ALL", locale)
+                        .arg("-c")
+                        .arg(&script)
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{script:?}");
+                    assert_eq!(
+                        String::from_utf8(out.stdout).unwrap(),
+                        *s,
+                        "{locale} {script:?}"
+                    );
+                }
             }
         }
     }
@@ -527,6 +617,17 @@ mod tests {
             py_str(JSON)
         );
         assert_eq!(run("python3", "-c", &prog), "ok\n");
+    }
+
+    #[test]
+    fn rb_str_round_trips_through_ruby() {
+        assert_eq!(rb_str("it's"), r"'it\'s'");
+        assert_eq!(rb_str("a\u{2028}#{x}"), r#""a\u{2028}\#{x}""#);
+        let mut prog = String::from("require 'json'\n");
+        for s in HOSTILE {
+            prog.push_str(&format!("puts JSON.generate({})\n", rb_str(s)));
+        }
+        assert_eq!(json_lines(&run("ruby", "-e", &prog)), HOSTILE);
     }
 
     #[test]

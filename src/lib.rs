@@ -3,7 +3,7 @@
 //! Data flows one way:
 //! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
 //! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
-//! (the normalized request) -> [`render`] (Tera; escaping filters in [`escape`]) ->
+//! (the normalized request; credentials replaced by [`secrets`]) -> [`render`] (Tera; escaping filters in [`escape`]) ->
 //! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
 //! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
 //! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
@@ -26,6 +26,7 @@ pub mod place;
 pub mod render;
 pub mod request;
 pub mod sandbox;
+pub mod secrets;
 pub mod verify;
 pub mod verify_cache;
 pub mod verify_tree;

@@ -19,15 +19,35 @@ pub struct Snippet {
 
 /// The page with `snippets` placed as kramdown blocks: in `right_code` or the body.
 pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placement) -> String {
+    place_with(page, snippets, placement, false)
+}
+
+/// [`place`]; with `liquid`, the blocks in the body are written so that Liquid leaves
+/// them as they are (see [`block_lines`]). `right_code` is front-matter, which Jekyll
+/// does not run Liquid on.
+pub fn place_with<'a>(
+    page: &Structure<'a>,
+    snippets: &[Snippet],
+    placement: Placement,
+    liquid: bool,
+) -> String {
     let nl = page.newline;
-    let lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl) };
+    let rc_lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl, false) };
+    let body_lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl, liquid) };
+    let lines_of = |s: &Snippet, in_rc: bool| -> Vec<Line<'a>> {
+        if in_rc {
+            rc_lines_of(s)
+        } else {
+            body_lines_of(s)
+        }
+    };
     let mut placed = vec![false; snippets.len()];
 
     // Replace in place, in the right_code value, then in the body.
     let mut positions: Vec<Option<(bool, Range<usize>)>> = vec![None; snippets.len()];
     let mut rc_lines: Option<Container<'a>> = None;
     if let Some((_, RightCode::Block { value })) = &page.right_code {
-        let (c, found) = replace(value, snippets, &mut placed, &lines_of);
+        let (c, found) = replace(value, snippets, &mut placed, &rc_lines_of);
         for (i, r) in found.into_iter().enumerate() {
             if let Some(r) = r {
                 positions[i] = Some((true, r));
@@ -35,7 +55,7 @@ pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placemen
         }
         rc_lines = Some(c);
     }
-    let (mut body, found) = replace(&page.body, snippets, &mut placed, &lines_of);
+    let (mut body, found) = replace(&page.body, snippets, &mut placed, &body_lines_of);
     for (i, r) in found.into_iter().enumerate() {
         if let Some(r) = r {
             positions[i] = Some((false, r));
@@ -54,7 +74,7 @@ pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placemen
         }
         if !any_placed {
             rest.push(blank(nl));
-            rest.extend(lines_of(&snippets[i]));
+            rest.extend(lines_of(&snippets[i], placement == Placement::RightCode));
             continue;
         }
         let before = (0..i).rev().find_map(|j| positions[j].clone());
@@ -62,7 +82,7 @@ pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placemen
         let (in_rc, at, lines) = match before {
             Some((in_rc, r)) => {
                 let mut l = vec![blank(nl)];
-                l.extend(lines_of(&snippets[i]));
+                l.extend(lines_of(&snippets[i], in_rc));
                 (in_rc, r.end, l)
             }
             None => {
@@ -70,7 +90,7 @@ pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placemen
                 else {
                     continue;
                 };
-                let mut l = lines_of(&snippets[i]);
+                let mut l = lines_of(&snippets[i], in_rc);
                 l.push(blank(nl));
                 (in_rc, r.start, l)
             }
@@ -244,8 +264,11 @@ fn append<'a>(c: &mut Container<'a>, mut lines: Vec<Line<'a>>, nl: &str) {
     insert_at(c, at, lines);
 }
 
-/// A snippet as kramdown lines: fence, code, fence, title.
-fn block_lines<'a>(s: &Snippet, nl: &str) -> Vec<Line<'a>> {
+/// A snippet as kramdown lines: fence, code, fence, title. With `liquid` (a page body
+/// that Jekyll runs Liquid on), the code is wrapped by [`liquid_raw`]: the fence and
+/// title lines stay as they are, so kramdown still attaches the title to the block and
+/// docsnip still finds it by its title.
+fn block_lines<'a>(s: &Snippet, nl: &str, liquid: bool) -> Vec<Line<'a>> {
     let longest = s
         .code
         .lines()
@@ -265,14 +288,62 @@ fn block_lines<'a>(s: &Snippet, nl: &str) -> Vec<Line<'a>> {
             start: 0,
         }
     };
-    let mut lines = Vec::with_capacity(s.code.len() / 24 + 4);
+    let wrapped;
+    let code = if liquid {
+        wrapped = liquid_raw(&s.code);
+        wrapped.as_str()
+    } else {
+        s.code.as_str()
+    };
+    let mut lines = Vec::with_capacity(code.len() / 24 + 4);
     lines.push(line(&[&fence, " ", &s.fence, nl]));
-    for l in s.code.lines() {
+    for l in code.lines() {
         lines.push(line(&[l, nl]));
     }
     lines.push(line(&[&fence, nl]));
     lines.push(line(&["{: title=\"", &s.title, "\" }", nl]));
     lines
+}
+
+const RAW: &str = "{% raw %}";
+const ENDRAW: &str = "{% endraw %}";
+/// A `{` that Liquid would read as the start of a tag or output, written from outside
+/// the raw region.
+const BRACE: &str = "{% endraw %}{{ \"{\" }}{% raw %}";
+
+/// `code` as Liquid text that renders to exactly `code`: `{% raw %}` before its first
+/// line, `{% endraw %}` after its last, and every `{` that Liquid's tokenizer would read
+/// as the start of a tag or an output (one followed by `{` or `%`, or ending the code)
+/// written as `{{ "{" }}` between two raw regions. Inside, nothing else is special, so
+/// a value holding `{% endraw %}`, `{{ page.title }}` or `{% include x %}` shows as
+/// written.
+pub fn liquid_raw(code: &str) -> String {
+    let body = code.trim_end_matches(['\r', '\n']);
+    let end = &code[body.len()..];
+    let mut out = String::with_capacity(code.len() + RAW.len() + ENDRAW.len());
+    out.push_str(RAW);
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' && matches!(chars.peek(), Some('{' | '%') | None) {
+            out.push_str(BRACE);
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(ENDRAW);
+    out.push_str(end);
+    out
+}
+
+/// The code a block shows: `code` itself, or, when it is in the form [`liquid_raw`]
+/// writes, the code it renders to.
+pub fn liquid_unwrap(code: &str) -> Cow<'_, str> {
+    let body = code.trim_end_matches(['\r', '\n']);
+    let end = &code[body.len()..];
+    match body.strip_prefix(RAW).and_then(|b| b.strip_suffix(ENDRAW)) {
+        Some(inner) => Cow::Owned(format!("{}{end}", inner.replace(BRACE, "{"))),
+        None => Cow::Borrowed(code),
+    }
 }
 
 #[cfg(test)]
@@ -346,6 +417,86 @@ mod tests {
             "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a\n  ~~~\n  {: title=\"A\" }\n\n  ~~~ bash\n  b\n  ~~~\n  {: title=\"B\" }\n\n  ~~~ bash\n  c\n  ~~~\n  {: title=\"C\" }\n---\n"
         );
         assert_eq!(place(&layout(&out), &s, Placement::Body), out);
+    }
+
+    /// What Liquid makes of `liquid_raw`'s text, checking on the way that no raw region
+    /// holds anything Liquid's tokenizer would read as a tag or output (`{{`, `{%`, or a
+    /// `{` right before the `{% endraw %}`) and that nothing outside is Liquid but the
+    /// tags and the `{{ "{" }}` outputs it writes.
+    fn liquid_render(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find('{') {
+            let (before, at) = rest.split_at(i);
+            out.push_str(before);
+            if let Some(r) = at.strip_prefix(RAW) {
+                let end = r.find(ENDRAW).expect("raw closed");
+                let inner = &r[..end];
+                assert!(
+                    !inner.contains("{{") && !inner.contains("{%") && !inner.ends_with('{'),
+                    "a Liquid token in a raw region: {inner:?}"
+                );
+                out.push_str(inner);
+                rest = &r[end + ENDRAW.len()..];
+            } else if let Some(r) = at.strip_prefix("{{ \"{\" }}") {
+                out.push('{');
+                rest = r;
+            } else {
+                assert!(
+                    !at[1..].starts_with(['{', '%']),
+                    "Liquid outside raw: {at:?}"
+                );
+                out.push('{');
+                rest = &at[1..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn liquid_raw_renders_to_the_code_and_unwraps() {
+        for code in [
+            "curl '{{ page.title }}'\n",
+            "a {% raw %} b {% endraw %} c {%- endraw -%} {%endraw%}\n{% include x %}\n",
+            "{{\n{\n{%\nend {\n",
+            "ends with a brace {",
+            "{% endraw %}",
+            "plain\n\n",
+            "",
+        ] {
+            let wrapped = liquid_raw(code);
+            assert!(wrapped.starts_with(RAW), "{wrapped:?}");
+            assert_eq!(liquid_render(&wrapped), code, "{wrapped:?}");
+            assert_eq!(liquid_unwrap(&wrapped), code);
+        }
+        assert_eq!(
+            liquid_raw("x {{ y }}\n"),
+            "{% raw %}x {% endraw %}{{ \"{\" }}{% raw %}{ y }}{% endraw %}\n"
+        );
+        assert_eq!(
+            liquid_unwrap("not {% raw %} wrapped\n"),
+            "not {% raw %} wrapped\n"
+        );
+    }
+
+    #[test]
+    fn liquid_blocks_in_the_body_keep_fence_and_title_and_are_idempotent() {
+        let page = "---\nmethod: get\nright_code: |\n  ~~~ bash\n  old\n  ~~~\n  {: title=\"A\" }\n---\nText {{ page.title }}\n\n~~~ bash\nold\n~~~\n{: title=\"B\" }\n";
+        let s = [
+            snip("A", "a {{ x }}\n"),
+            snip("B", "b {% endraw %}\n"),
+            snip("C", "c\n"),
+        ];
+        let out = place_with(&layout(page), &s, Placement::Body, true);
+        assert_eq!(
+            out,
+            "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a {{ x }}\n  ~~~\n  {: title=\"A\" }\n---\nText {{ page.title }}\n\n~~~ bash\n{% raw %}b {% endraw %}{{ \"{\" }}{% raw %}% endraw %}{% endraw %}\n~~~\n{: title=\"B\" }\n\n~~~ bash\n{% raw %}c{% endraw %}\n~~~\n{: title=\"C\" }\n"
+        );
+        assert_eq!(place_with(&layout(&out), &s, Placement::Body, true), out);
+        // Without Liquid, the same page goes back to plain blocks.
+        let plain = place(&layout(&out), &s, Placement::Body);
+        assert!(plain.contains("~~~ bash\nb {% endraw %}\n~~~\n"), "{plain}");
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn build_writes_out_and_ends_with_a_summary() {
     let err = stderr(&out);
     assert!(
         err.starts_with(
-            "docsnip: 9 files, 7 pages, 5 endpoints, 20 snippets, 0 warnings (9 written) in "
+            "docsnip: 8 files, 7 pages, 5 endpoints, 20 snippets, 0 warnings (8 written) in "
         ),
         "{err}"
     );
@@ -83,10 +83,10 @@ fn build_writes_out_and_ends_with_a_summary() {
         mode(&tmp.path().join("out/_orders/list_orders.md")),
         mode(&plain)
     );
-    // A second build over OUT changes nothing.
+    // A second build over OUT (with the same config: it is not copied) changes nothing.
     let again = docsnip()
         .current_dir(tmp.path())
-        .args(["out", "out2"])
+        .args(["--config", "docs/docsnip.yml", "out", "out2"])
         .output()
         .unwrap();
     assert!(again.status.success());
@@ -130,7 +130,7 @@ fn check_passes_on_a_fresh_tree_and_lists_stale_pages() {
     assert!(so.contains("-  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=50'"), "{so}");
     assert!(so.contains("+  curl 'https://api-sandbox.example.com/orders/?status=open&status=shipped&page=2&page_size=25'"), "{so}");
     assert_eq!(so.matches("stale: ").count(), 1);
-    assert!(stderr(&out).contains("1 of 9 files stale"));
+    assert!(stderr(&out).contains("1 of 8 files stale"));
     // --check writes nothing.
     assert_eq!(tree(&tmp.path().join("out")), before);
 }
@@ -166,6 +166,8 @@ fn in_place_twice_changes_nothing_the_second_time() {
         .args(["docs", "out"])
         .assert()
         .success();
+    let mut first = first;
+    first.remove(Path::new("docsnip.yml")).unwrap();
     assert_eq!(tree(&tmp.path().join("out")), first);
 }
 
@@ -488,6 +490,159 @@ fn an_added_language_can_be_declared_in_the_config() {
     let page = std::fs::read_to_string(tmp.path().join("out/_orders/list_orders.md")).unwrap();
     assert!(page.contains("  ~~~ ruby\n  # List Orders\n"), "{page}");
     assert!(page.contains("  {: title=\"Ruby\" }\n"));
+}
+
+#[test]
+fn the_config_file_is_not_copied_into_out() {
+    // A site generator publishes whatever is in OUT: docsnip's config stays out of it,
+    // whether found as DOCS/docsnip.yml or named with --config inside DOCS.
+    let tmp = example_site();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("docs/docsnip.yml").is_file());
+    assert!(!tmp.path().join("out/docsnip.yml").exists());
+    assert!(tmp.path().join("out/_config.yml").is_file());
+
+    std::fs::rename(
+        tmp.path().join("docs/docsnip.yml"),
+        tmp.path().join("docs/snippets.yml"),
+    )
+    .unwrap();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/snippets.yml", "docs", "out2"])
+        .assert()
+        .success();
+    assert!(!tmp.path().join("out2/snippets.yml").exists());
+    let page = std::fs::read_to_string(tmp.path().join("out2/_orders/list_orders.md")).unwrap();
+    assert!(
+        page.contains("https://api-sandbox.example.com/orders/"),
+        "{page}"
+    );
+    // In place, the config is left where it is.
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/snippets.yml", "--in-place", "docs"])
+        .assert()
+        .success();
+    assert!(tmp.path().join("docs/snippets.yml").is_file());
+}
+
+#[test]
+fn a_template_that_writes_a_yaml_line_break_raw_is_refused() {
+    // Built-in templates escape U+2028 and friends; a template that prints a value as
+    // is would break the page's front-matter for Jekyll, so the page is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("p.md"),
+        "---\ntitle: /a\nmethod: post\nrequest:\n  body: \"one\\u2028two\"\n---\n",
+    )
+    .unwrap();
+    let tpl = tmp.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("raw.tera"),
+        "{# docsnip: title=\"Raw\" fence=\"text\" #}\n{{ req.body.text }}\n",
+    )
+    .unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["--templates", "tpl", "--lang", "curl,raw", "docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "docs/p.md:5:3: error: the Raw snippet holds U+2028 unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("out").exists());
+    // curl alone writes it as a byte escape.
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--lang", "curl", "docs", "out"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(tmp.path().join("out/p.md")).unwrap();
+    assert!(
+        page.contains(r"--data-raw 'one'$'\xe2\x80\xa8''two'"),
+        "{page}"
+    );
+}
+
+#[test]
+fn body_snippets_in_a_liquid_site_are_wrapped_in_raw() {
+    // A `_config.yml` at the root makes DOCS a Jekyll site: Liquid runs on page bodies,
+    // so body blocks are wrapped; `liquid: false` (or true) in docsnip.yml decides
+    // otherwise.
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("p.md"),
+        "---\ntitle: /a\nmethod: get\nrequest:\n  headers: { X-T: \"{{ page.title }} {% endraw %}\" }\n---\nText {{ page.title }}\n",
+    )
+    .unwrap();
+    let build = |config: &str, out: &str| -> String {
+        std::fs::write(docs.join("docsnip.yml"), config).unwrap();
+        docsnip()
+            .current_dir(tmp.path())
+            .args(["docs", out])
+            .assert()
+            .success();
+        std::fs::read_to_string(tmp.path().join(out).join("p.md")).unwrap()
+    };
+    // No _config.yml: not a Liquid site.
+    let plain = build("placement: body\n", "plain");
+    assert!(!plain.contains("{% raw %}"), "{plain}");
+    assert!(
+        plain.contains("-H 'X-T: {{ page.title }} {% endraw %}'"),
+        "{plain}"
+    );
+    std::fs::write(docs.join("_config.yml"), "title: T\n").unwrap();
+    let page = build("placement: body\n", "jekyll");
+    assert!(page.starts_with("---\ntitle: /a\nmethod: get\n"), "{page}");
+    assert!(
+        page.contains("\nText {{ page.title }}\n\n~~~ bash\n{% raw %}# /a\ncurl "),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            r#"-H 'X-T: {% endraw %}{{ "{" }}{% raw %}{ page.title }} {% endraw %}{{ "{" }}{% raw %}% endraw %}'{% endraw %}
+~~~
+{: title="Curl" }"#
+        ),
+        "{page}"
+    );
+    assert_eq!(
+        page.lines().filter(|l| l.starts_with("{% raw %}")).count(),
+        4,
+        "{page}"
+    );
+    // Idempotent: a second run over OUT changes nothing.
+    std::fs::write(tmp.path().join("jekyll/_config.yml"), "title: T\n").unwrap();
+    docsnip()
+        .current_dir(tmp.path())
+        .args(["--config", "docs/docsnip.yml", "jekyll", "again"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("again/p.md")).unwrap(),
+        page
+    );
+    // The config key wins over the guess.
+    let off = build("placement: body\nliquid: false\n", "off");
+    assert_eq!(off, plain);
+    // right_code is front-matter, which Liquid does not run on: never wrapped.
+    let rc = build("placement: right_code\nliquid: true\n", "rc");
+    assert!(!rc.contains("{% raw %}"), "{rc}");
 }
 
 #[test]

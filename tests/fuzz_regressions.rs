@@ -91,7 +91,9 @@ fn fuzz_inputs_build_without_panics() {
             Ok(Err(e)) => failures.push(format!("{}: {e}", path.display())),
             Err(_) => failures.push(format!("{}: panicked", path.display())),
         }
-        if took > Duration::from_secs(10) {
+        // A hang guard, not a speed test (speed is in BENCHMARKS.md): an input that takes
+        // a minute is an expansion bomb, whatever else the machine is running.
+        if took > Duration::from_secs(60) {
             failures.push(format!("{}: took {took:?}", path.display()));
         }
     }

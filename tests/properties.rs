@@ -9,10 +9,11 @@
 //! `PROPTEST_CASES=200 cargo test --test properties` for a longer run. Every failure
 //! these properties found is a fixed page in `tests/fixtures/pages/` (`hostile_*.md`).
 
-use docsnip::build::{PageFailed, Site, SiteOptions, parse_page};
+use docsnip::build::{Output, PageFailed, Site, SiteOptions, parse_page, process};
 use docsnip::config::Config;
 use docsnip::diag::Diagnostic;
 use docsnip::echo::EchoServer;
+use docsnip::format::{FormatKind, FormatSettings};
 use docsnip::request::Request;
 use docsnip::verify::{check_needs, runner_for_language, verify_snippet};
 use proptest::prelude::*;
@@ -64,6 +65,72 @@ fn site() -> &'static Site {
         };
         Site::with_config(Config::default(), &all).unwrap()
     })
+}
+
+/// The same site with the blocks in the body (`format: kramdown`), Liquid-processed.
+fn body_site() -> &'static Site {
+    static SITE: OnceLock<Site> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let config = Config {
+            format: FormatSettings {
+                kind: FormatKind::Kramdown,
+                ..FormatSettings::default()
+            },
+            liquid: Some(true),
+            ..Config::default()
+        };
+        Site::with_config(config, &SiteOptions::default()).unwrap()
+    })
+}
+
+/// A YAML 1.1 line break (CR, NEL, U+2028, U+2029) standing raw inside a block scalar
+/// of the page's front-matter (an entry `key: |` or `key: >` and its indented lines),
+/// if there is one.
+fn raw_break_in_block_scalar(page: &str) -> Option<String> {
+    let yaml = page.strip_prefix("---\n")?;
+    let yaml = &yaml[..yaml.find("\n---\n").map_or(yaml.len(), |i| i + 1)];
+    let mut in_block: Option<&str> = None;
+    for (n, line) in yaml.split('\n').enumerate() {
+        let indented = line.starts_with([' ', '\t']) || line.is_empty();
+        if !indented {
+            in_block = None;
+            if let Some((key, rest)) = line.split_once(':') {
+                let ind = rest.split('#').next().unwrap_or("").trim();
+                if ind.starts_with(['|', '>'])
+                    && ind[1..].chars().all(|c| matches!(c, '-' | '+' | '0'..='9'))
+                {
+                    in_block = Some(key);
+                }
+            }
+            continue;
+        }
+        if let Some(key) = in_block
+            && let Some(c) = line
+                .chars()
+                .find(|c| matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        {
+            return Some(format!(
+                "U+{:04X} raw in the `{key}` block scalar, front-matter line {}: {line:?}",
+                c as u32,
+                n + 2
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn the_block_scalar_check_finds_raw_line_breaks() {
+    let ok = "---\nright_code: |\n  ~~~ bash\n  curl $'\\xe2\\x80\\xa8'\n  ~~~\nx: \"\\u2028\"\n---\nbody \u{2028}\n";
+    assert_eq!(raw_break_in_block_scalar(ok), None);
+    for c in ['\r', '\u{85}', '\u{2028}', '\u{2029}'] {
+        let bad = format!("---\ntitle: /a\nright_code: |-\n  ~~~ bash\n  curl '{c}'\n  ~~~\n---\n");
+        let e = raw_break_in_block_scalar(&bad).expect("found");
+        assert!(
+            e.contains("`right_code` block scalar, front-matter line 5"),
+            "{e}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -282,6 +349,18 @@ fn run_all(text: &str) -> Result<(), String> {
     for d in &diags {
         if d.is_error() || !d.message.contains("live credential") {
             return Err(format!("unexpected diagnostic {d}\n{text}"));
+        }
+    }
+    // The page docsnip writes, in both placements: no YAML 1.1 line break raw in a
+    // block scalar (Psych and PyYAML would end the scalar there and lose the page).
+    for site in [site(), body_site()] {
+        match process(Path::new("hostile.md"), text.as_bytes(), site) {
+            (Output::Page { text: out, .. }, _) => {
+                if let Some(e) = raw_break_in_block_scalar(&out) {
+                    return Err(format!("{e}\npage:\n{text}\noutput:\n{out}"));
+                }
+            }
+            (other, d) => return Err(format!("not built: {other:?} {d:?}\n{text}")),
         }
     }
     let failures: Vec<String> = std::thread::scope(|s| {

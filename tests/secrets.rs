@@ -1,4 +1,10 @@
-//! Secrets: pages in the crux-docs style (fresh fixtures in `tests/fixtures/secrets/`)
+//! Secrets: only credentials are replaced. `_positions/` puts random-looking data
+//! (ids, hashes, cursors, request ids) next to credentials in every position (path,
+//! query, header, cookie, JSON, form, multipart, raw body, hand-pasted block): data is
+//! sent as written with no warning, credentials (by name or known format) are replaced
+//! and warned about at their line.
+//!
+//! Pages in the crux-docs style (fresh fixtures in `tests/fixtures/secrets/`)
 //! carry live-looking credentials (long hex and base64 tokens, `sk_live_…`/`rk_live_…`
 //! keys, JWTs) in headers, query, JSON and form bodies, and in hand-pasted snippet
 //! blocks. Each gets a warning at its file and line, and no generated snippet carries
@@ -117,7 +123,10 @@ fn every_credential_is_warned_about_at_its_line() {
         !stderr.contains("list_hooks.md"),
         "list_hooks.md was warned about:\n{stderr}"
     );
-    let count = stderr.lines().filter(|l| l.contains(": warning: ")).count();
+    let count = stderr
+        .lines()
+        .filter(|l| l.contains(": warning: ") && !l.contains("/_positions/"))
+        .count();
     assert_eq!(count, 7, "{stderr}");
 }
 
@@ -182,4 +191,162 @@ fn hand_pasted_credentials_are_gone_from_out() {
             assert!(!built.contains(secret), "{rel} still holds {secret}");
         }
     }
+}
+
+/// Every position a value can take, with random-looking data and a credential in
+/// each (`tests/fixtures/secrets/_positions/`): page, value, whether it is a
+/// credential.
+const POSITIONS: &[(&str, &str, bool)] = &[
+    // path parameters
+    ("json_body.md", "9d3c1e7a5b2f4d6e8a0c", false),
+    ("json_body.md", "Kq7Rt2Vx9Lm4Np8Zw3Yb", true),
+    // query
+    ("json_body.md", "dXNlcjo0MjpwYWdlOjI4OTk5MQ", false),
+    ("json_body.md", "f3a9c1e7d5b2a8c4e6f0", true),
+    // headers
+    (
+        "json_body.md",
+        "47d4yfbwymedhiudj384702984nakju4hajh395d",
+        false,
+    ),
+    ("json_body.md", "Mz8Qw1Er5Ty9Ui3Op7As", true),
+    // cookies: every value is a credential by name; a plain one is data
+    ("json_body.md", "theme=dark-v2", false),
+    ("json_body.md", "fi1us4q9rlphkjbscpo0dtz9iltj7ovp", true),
+    // JSON, at any depth
+    (
+        "json_body.md",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        false,
+    ),
+    ("json_body.md", "5e0d7a9c2b4f61e83a7d9c0b", false),
+    ("json_body.md", "Shelf A7 4b9f2c8e1d3a", false),
+    ("json_body.md", "Wd3Fg7Hj1Kl5Zx9Cv2Bn6", true),
+    ("json_body.md", "Pl0Ok9Ij8Uh7Yg6Tf5Rd", true),
+    (
+        "json_body.md",
+        "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5z",
+        true,
+    ),
+    // form
+    ("form_body.md", "c2c8f4e1a7b39d05e6f2", false),
+    ("form_body.md", "Tr0ub4dor3xK9mQ2", true),
+    // multipart
+    (
+        "multipart_body.md",
+        "8c7dd922ad47494fc02c388e12c00eac",
+        false,
+    ),
+    ("multipart_body.md", "Zx8Cv7Bn6Mq5Wr4Te3Yu2", true),
+    // raw body
+    ("raw_body.md", "7b3e9f1c5a2d8e4b6c0f", false),
+    ("raw_body.md", "Rt5Yu7Io9Pa1Sd3Fg5Hj", true),
+    ("raw_body.md", "AKIAIOSFODNN7EXAMPLE", true),
+];
+
+#[test]
+fn only_credentials_are_replaced_in_every_position() {
+    let site = Site::load(Path::new(DOCS), &SiteOptions::default()).unwrap();
+    for page in [
+        "json_body.md",
+        "form_body.md",
+        "multipart_body.md",
+        "raw_body.md",
+    ] {
+        let rel = format!("_positions/{page}");
+        let text = std::fs::read_to_string(Path::new(DOCS).join(&rel)).unwrap();
+        let mut diags = Vec::new();
+        let parsed = parse_page(Path::new(&rel), &text, &site, &site.base_url, &mut diags)
+            .unwrap()
+            .unwrap();
+        let snippets = render_snippets(
+            Path::new(&rel),
+            &parsed.request,
+            parsed.at,
+            &site,
+            &mut diags,
+        )
+        .unwrap();
+        for (p, value, credential) in POSITIONS.iter().filter(|(p, ..)| *p == page) {
+            for s in &snippets {
+                let sent = s.code.contains(value);
+                assert_eq!(
+                    !sent,
+                    *credential,
+                    "{p} {}: `{value}` {}:\n{}",
+                    s.title,
+                    if *credential {
+                        "published"
+                    } else {
+                        "not sent as written"
+                    },
+                    s.code
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn credentials_are_warned_about_by_name_and_data_is_not() {
+    let (stderr, _out) = build();
+    let warned = |page: &str| -> Vec<String> {
+        let prefix = format!("{DOCS}/_positions/{page}:");
+        let mut w: Vec<String> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&prefix) && l.contains(": warning: "))
+            .map(|l| {
+                let m = l.split(": warning: ").nth(1).unwrap();
+                m.split(" holds ")
+                    .next()
+                    .unwrap()
+                    .split(" held ")
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        w.sort();
+        w
+    };
+    assert_eq!(
+        warned("json_body.md"),
+        [
+            "`X-Auth-Token`",
+            "`api_key`",
+            "`json.client_secret`",
+            "`json.nested.refresh_token`",
+            "`json.note`",
+            "`params.invite_token`",
+            "`sessionid`",
+            "hand-pasted Curl",
+        ],
+        "{stderr}"
+    );
+    assert_eq!(warned("form_body.md"), ["`form.password`"], "{stderr}");
+    assert_eq!(
+        warned("multipart_body.md"),
+        ["`multipart upload_token`"],
+        "{stderr}"
+    );
+    assert_eq!(warned("raw_body.md"), ["`body`"], "{stderr}");
+    // Each warning is at its value's line (body values: at the body).
+    let at = |page: &str, needle: &str, what: &str| {
+        let rel = format!("_positions/{page}");
+        let prefix = format!("{DOCS}/{rel}:{}:", line_of(&rel, needle));
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(what)),
+            "no `{prefix}…{what}` in\n{stderr}"
+        );
+    };
+    at("json_body.md", "invite_token: Kq7", "`params.invite_token`");
+    at("json_body.md", "api_key: f3a9", "`api_key`");
+    at("json_body.md", "X-Auth-Token:", "`X-Auth-Token`");
+    at("json_body.md", "sessionid: fi1", "`sessionid`");
+    at("json_body.md", "sha256:", "`json.client_secret`");
+    at("json_body.md", "Bearer Ab12", "hand-pasted Curl");
+    at("form_body.md", "grant_type:", "`form.password`");
+    at("raw_body.md", "body:", "`body`");
 }

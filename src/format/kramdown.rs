@@ -8,14 +8,21 @@ use crate::config::Placement;
 use crate::page::Structure;
 use crate::place::{self, Snippet};
 
-pub struct Kramdown;
+pub struct Kramdown {
+    /// Whether the page body goes through Liquid (see [`place::liquid_raw`]).
+    pub liquid: bool,
+}
 
 impl Format for Kramdown {
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        page.titled_blocks(titles)
+        let mut blocks = page.titled_blocks(titles);
+        for (_, code) in &mut blocks {
+            *code = place::liquid_unwrap(code).into_owned();
+        }
+        blocks
     }
 
     fn place(&self, page: &Structure, snippets: &[Snippet], _titles: &[&str]) -> String {
-        place::place(page, snippets, Placement::Body)
+        place::place_with(page, snippets, Placement::Body, self.liquid)
     }
 }

@@ -61,6 +61,10 @@ impl FormatKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatSettings {
     pub kind: FormatKind,
+    /// Whether page bodies go through Liquid (Jekyll: `aviator`, `kramdown`): blocks in
+    /// the body are then written so that Liquid leaves them as they are
+    /// ([`crate::place::liquid_raw`]). Set from `liquid:` or a `_config.yml` in DOCS.
+    pub liquid: bool,
     pub docusaurus: docusaurus::Settings,
     pub hugo: hugo::Settings,
 }
@@ -69,6 +73,7 @@ impl Default for FormatSettings {
     fn default() -> Self {
         FormatSettings {
             kind: FormatKind::Aviator,
+            liquid: false,
             docusaurus: docusaurus::Settings::default(),
             hugo: hugo::Settings::default(),
         }
@@ -89,8 +94,8 @@ pub trait Format: Send + Sync {
 /// The format the settings name.
 pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
     match s.kind {
-        FormatKind::Aviator => Box::new(aviator::Aviator),
-        FormatKind::Kramdown => Box::new(kramdown::Kramdown),
+        FormatKind::Aviator => Box::new(aviator::Aviator { liquid: s.liquid }),
+        FormatKind::Kramdown => Box::new(kramdown::Kramdown { liquid: s.liquid }),
         FormatKind::Docusaurus => Box::new(docusaurus::Docusaurus(s.docusaurus.clone())),
         FormatKind::Mkdocs => Box::new(mkdocs::Mkdocs),
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),

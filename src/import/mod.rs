@@ -495,7 +495,7 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         ..Spec::default()
     };
     let secret = |what: &str, v: &str, warn: &mut dyn FnMut(String)| {
-        if let Some(kind) = crate::request::looks_like_secret(v) {
+        if let Some(kind) = crate::secrets::credential_value(v) {
             warn(format!(
                 "the Curl block's {what} looks like a live credential ({kind}); the snippets send the configured placeholder instead, but rotate it: it is in your sources"
             ));
