@@ -32,6 +32,13 @@ pub struct RunSpec {
     pub command: Vec<String>,
     /// What must be installed, checked once before a verify run.
     pub needs: Vec<Need>,
+    /// A folder put first on PATH for the build step and the command: a verify run's
+    /// links to the runtimes' real executables (see `verify::RealRuntimes`), so a
+    /// version-manager shim (pyenv's `python3`, `http`) is not run on every call.
+    pub bin_dir: Option<std::path::PathBuf>,
+    /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
+    /// environment, and the sandbox wrapper when network isolation is available.
+    pub untrusted: Option<crate::sandbox::Untrusted>,
 }
 
 impl RunSpec {
@@ -49,6 +56,8 @@ impl RunSpec {
         RunSpec {
             file,
             build: None,
+            bin_dir: None,
+            untrusted: None,
             command,
             needs: program
                 .first()
@@ -81,6 +90,8 @@ impl RunSpec {
             build: self.build.as_deref().map(expand),
             command: expand(&self.command),
             needs: self.needs.clone(),
+            bin_dir: self.bin_dir.clone(),
+            untrusted: self.untrusted.clone(),
         }
     }
 
@@ -260,6 +271,8 @@ pub fn parse_spec(name: &str, spec: &str, template: &str) -> Result<Spec, String
                     build: None,
                     command: Vec::new(),
                     needs: Vec::new(),
+                    bin_dir: None,
+                    untrusted: None,
                 };
                 for (k, v) in yaml::known_fields(v, "run", &["file", "build", "command"])
                     .map_err(|(_, m)| m)?

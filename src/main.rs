@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use docsnip::build::{self, BuildOptions, Mode, Site, SiteOptions};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,6 +20,28 @@ Examples:
 A page is an endpoint page when its front-matter has `method:` or `request:`;
 every other file is copied byte for byte. Exit codes: 0 ok, 1 a page or check
 failed, 2 bad usage.";
+
+const AS_WRITTEN_HELP: &str = "\
+Examples:
+  docsnip verify docs/
+  docsnip verify --lang python --templates my-templates/ docs/
+  docsnip verify --cache-dir .docsnip-cache docs/
+  docsnip verify --as-written docs/
+
+--as-written runs the code blocks each endpoint page already carries (hand-pasted or
+generated), each by the language whose title its `{: title=\"…\"}` line names, and
+compares what it sent with the page's front-matter request. The base URL is pointed at
+the echo server by replacing, in the block's text, every occurrence of the site's
+base_url (config or --base-url, without a trailing /) with the echo server's URL; a
+block that calls another host sends nothing there and fails. Blocks whose title has no
+runner are listed as not verified.
+
+WARNING: --as-written EXECUTES CODE WRITTEN BY PAGE AUTHORS. Each block runs in its own
+scratch folder (also its HOME) with a scrubbed environment (PATH, LANG, HOME and
+docsnip's client settings only: docsnip's own variables, such as CI secrets, are not
+passed), under the same timeout, and, where the machine allows it, in its own network
+namespace with loopback only (the report says when it could not). Even so, do not run
+it on untrusted pull requests without further isolation (a container or VM).";
 
 /// Generate API request snippets (curl, HTTPie, Python and Node.js by default; 17 clients
 /// with --lang all) from each page's front-matter, so that every example sends exactly
@@ -108,7 +131,7 @@ enum Command {
     },
     /// Run every snippet with its real runtime against a local echo server
     #[command(
-        after_help = "Example:\n  docsnip verify docs/\n  docsnip verify --lang python --templates my-templates/ docs/"
+        after_help = AS_WRITTEN_HELP
     )]
     Verify {
         /// The docs tree to verify
@@ -119,10 +142,28 @@ enum Command {
         /// Seconds one snippet may run before it is stopped
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         timeout: u64,
+        /// Keep passes here and skip snippets whose pass is current (default:
+        /// $DOCSNIP_CACHE_DIR/verify, $XDG_CACHE_HOME/docsnip/verify or
+        /// ~/.cache/docsnip/verify; point CI's cache at it)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Run every snippet, ignoring and not writing the cache
+        #[arg(long, conflicts_with = "cache_dir")]
+        no_cache: bool,
+        /// Run the code blocks the pages already carry instead of generating them.
+        /// THIS EXECUTES THE PAGES' CODE: see below; never on untrusted pull requests
+        /// without isolation
+        #[arg(long)]
+        as_written: bool,
     },
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(docsnip::sandbox::HELPER_ARG) {
+        let code = docsnip::sandbox::helper_main(&args[2..]);
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     if cli.list_languages {
         println!("{:<12} {:<22} {:<8} client", "name", "title", "default");
@@ -144,9 +185,20 @@ fn main() -> ExitCode {
         docs,
         jobs,
         timeout,
+        cache_dir,
+        no_cache,
+        as_written,
     }) = &cli.command
     {
-        return verify(docs, &site_opts, *jobs, *timeout, c, started);
+        if *as_written {
+            return verify_as_written(docs, &site_opts, *jobs, *timeout, c, started);
+        }
+        let cache = match (no_cache, cache_dir) {
+            (true, _) => None,
+            (false, Some(d)) => Some(d.clone()),
+            (false, None) => Some(docsnip::verify_cache::Cache::default_dir()),
+        };
+        return verify(docs, &site_opts, *jobs, *timeout, cache, c, started);
     }
     if let Some(Command::Import {
         docs,
@@ -263,10 +315,11 @@ fn verify(
     site_opts: &SiteOptions,
     jobs: Option<usize>,
     timeout: u64,
+    cache: Option<PathBuf>,
     c: &Common,
     started: Instant,
 ) -> ExitCode {
-    use docsnip::verify_tree::{VerifyOptions, verify_tree};
+    use docsnip::verify_tree::{VerifyOptions, verify_tree_with};
     if !docs.is_dir() {
         eprintln!("{}: error: DOCS is not a folder", docs.display());
         return ExitCode::from(2);
@@ -280,12 +333,15 @@ fn verify(
     };
     let mut opts = VerifyOptions {
         timeout: std::time::Duration::from_secs(timeout.max(1)),
+        cache,
         ..VerifyOptions::default()
     };
     if let Some(j) = jobs {
         opts.jobs = j.max(1);
     }
-    let report = verify_tree(docs, &site, &opts);
+    let line = ProgressLine::new(!c.quiet && std::io::stderr().is_terminal(), started);
+    let report = verify_tree_with(docs, &site, &opts, &|p| line.show(p));
+    line.clear();
     for d in &report.diagnostics {
         if d.is_error() || !c.quiet {
             eprintln!("{d}");
@@ -300,8 +356,12 @@ fn verify(
     }
     let warnings = report.diagnostics.len() - report.errors();
     let failed = !report.ok() || (c.deny_warnings && warnings > 0);
+    let cached = match report.cached() {
+        0 => String::new(),
+        n => format!(" ({n} ok from the cache)"),
+    };
     eprintln!(
-        "docsnip verify: {} snippets, {} ok, {} failed, {} refused, {} errors, {} warnings in {:.1} s",
+        "docsnip verify: {} snippets, {} ok, {} failed, {} refused, {} errors, {} warnings{cached} in {:.1} s",
         report.verdicts.len(),
         report.verdicts.len() - report.failed() - report.refused(),
         report.failed(),
@@ -389,6 +449,116 @@ fn import(
         eprintln!("{}", summary.line("written"));
     }
     ExitCode::SUCCESS
+}
+
+fn verify_as_written(
+    docs: &std::path::Path,
+    site_opts: &SiteOptions,
+    jobs: Option<usize>,
+    timeout: u64,
+    c: &Common,
+    started: Instant,
+) -> ExitCode {
+    use docsnip::as_written::{AsWrittenOptions, verify_as_written};
+    if !docs.is_dir() {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        return ExitCode::from(2);
+    }
+    let site = match Site::load(docs, site_opts) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = AsWrittenOptions {
+        jobs: jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1),
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        sandbox_exe: std::env::current_exe().ok(),
+    };
+    let report = verify_as_written(docs, &site, &opts);
+    for d in &report.diagnostics {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    for v in &report.verdicts {
+        if v.is_failure() || !c.quiet {
+            for line in v.lines() {
+                println!("{line}");
+            }
+        }
+    }
+    if !c.quiet {
+        print!("\n{}", report.table_text());
+    }
+    if !report.isolation.is_empty() {
+        eprintln!("docsnip verify --as-written: {}", report.isolation);
+    }
+    let n = report.verdicts.len();
+    eprintln!(
+        "docsnip verify --as-written: {n} blocks, {} ok, {} failed, {} not verified, {} errors in {:.1} s",
+        n - report.failed() - report.not_verified(),
+        report.failed(),
+        report.not_verified(),
+        report.errors(),
+        started.elapsed().as_secs_f64()
+    );
+    if report.failed() > 0 || report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The progress line of a verify run on a terminal: rewritten in place on stderr, at
+/// most ten times a second, and erased before the report is printed.
+struct ProgressLine {
+    on: bool,
+    started: Instant,
+    last: std::sync::Mutex<Option<Instant>>,
+}
+
+impl ProgressLine {
+    fn new(on: bool, started: Instant) -> ProgressLine {
+        ProgressLine {
+            on,
+            started,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn show(&self, p: docsnip::verify_tree::Progress) {
+        if !self.on {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        let done = p.snippets_done == p.snippets;
+        if !done && last.is_some_and(|t| now - t < std::time::Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(now);
+        eprint!(
+            "\r\x1b[Kverify: {}/{} pages, {}/{} snippets, {} failed, {:.1} s",
+            p.pages_done,
+            p.pages,
+            p.snippets_done,
+            p.snippets,
+            p.failed,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+
+    fn clear(&self) {
+        if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
+            eprint!("\r\x1b[K");
+        }
+    }
 }
 
 fn usage(msg: &str) -> ExitCode {

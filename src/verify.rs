@@ -1047,7 +1047,14 @@ pub fn run_snippet(
 ) -> Result<RunOutput, RunError> {
     let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
-    run_command(&runner.command, workdir, timeout).map_err(|e| hint(e, runner))
+    run_command_with(
+        &runner.command,
+        workdir,
+        timeout,
+        runner.bin_dir.as_deref(),
+        runner.untrusted.as_ref(),
+    )
+    .map_err(|e| hint(e, runner))
 }
 
 /// The first half of [`run_snippet`]: write the snippet file and run the build step.
@@ -1063,7 +1070,14 @@ pub fn prepare_snippet(
         error,
     })?;
     if let Some(build) = &runner.build {
-        let out = run_command(build, workdir, timeout).map_err(|e| hint(e, runner))?;
+        let out = run_command_with(
+            build,
+            workdir,
+            timeout,
+            runner.bin_dir.as_deref(),
+            runner.untrusted.as_ref(),
+        )
+        .map_err(|e| hint(e, runner))?;
         if !out.status.success() {
             return Err(RunError::BuildFailed {
                 command: build.join(" "),
@@ -1104,6 +1118,31 @@ fn hint(e: RunError, runner: &RunSpec) -> RunError {
 ///
 /// A program that is not installed gives [`RunError::MissingRuntime`].
 pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<RunOutput, RunError> {
+    run_command_with(argv, dir, timeout, None, None)
+}
+
+/// [`run_command`] with `bin_dir` (when given) first on the program's PATH; the
+/// program itself is looked up there first too.
+///
+/// `untrusted` (code docsnip did not write): the environment is cleared and only
+/// `PATH`, `LANG` (`C.UTF-8` when unset), `HOME` = `dir` and docsnip's client settings
+/// below are set, so nothing of docsnip's own environment (CI secrets) is readable;
+/// the program runs through the sandbox wrapper when there is one.
+pub fn run_command_with(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+    bin_dir: Option<&Path>,
+    untrusted: Option<&crate::sandbox::Untrusted>,
+) -> Result<RunOutput, RunError> {
+    let wrapped: Vec<String>;
+    let argv = match untrusted {
+        Some(u) if !u.wrapper.is_empty() => {
+            wrapped = u.wrapper.iter().chain(argv).cloned().collect();
+            &wrapped[..]
+        }
+        _ => argv,
+    };
     let Some((program, args)) = argv.split_first() else {
         return Err(RunError::Io {
             context: "running a snippet".into(),
@@ -1138,6 +1177,15 @@ pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<Run
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    if untrusted.is_some() {
+        cmd.env_clear()
+            .env("HOME", dir)
+            .env(
+                "LANG",
+                std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
+            )
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    }
     for var in [
         "http_proxy",
         "HTTP_PROXY",
@@ -1153,6 +1201,17 @@ pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<Run
         .env("CURL_HOME", &curl_home)
         .env("HTTPIE_CONFIG_DIR", &httpie_dir)
         .env("PYTHONDONTWRITEBYTECODE", "1");
+    if let Some(bin) = bin_dir {
+        let mut paths = vec![bin.to_path_buf()];
+        paths.extend(
+            std::env::var_os("PATH")
+                .iter()
+                .flat_map(std::env::split_paths),
+        );
+        if let Ok(joined) = std::env::join_paths(paths) {
+            cmd.env("PATH", joined);
+        }
+    }
     let pty = open_pty();
     match &pty {
         Some((_, slave)) => match slave.try_clone() {
@@ -1346,6 +1405,19 @@ pub fn runner_for_language(name: &str) -> Option<RunSpec> {
 /// `{cache}` in the check command or the install hint is docsnip's cache folder (see
 /// [`crate::language::cache_dir`]), where a runner may keep installed packages.
 pub fn check_need(need: &Need) -> Result<(), String> {
+    need_fingerprint(need).map(|_| ())
+}
+
+/// [`check_need`], returning on success what identifies the installed runtime: the
+/// check command's output (stdout, then stderr) and where its program really is
+/// (the resolved path, its size and modification time). A cached verify result is
+/// kept under a key that includes this, so a new runtime version re-runs the snippets.
+pub fn need_fingerprint(need: &Need) -> Result<String, String> {
+    need_fingerprint_in(need, None)
+}
+
+/// [`need_fingerprint`] with `bin_dir` first on PATH (see [`RealRuntimes`]).
+pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String, String> {
     let cached = |s: &str| {
         if s.contains("{cache}") {
             s.replace("{cache}", &crate::language::cache_dir().to_string_lossy())
@@ -1361,14 +1433,13 @@ pub fn check_need(need: &Need) -> Result<(), String> {
         .map(cached)
         .unwrap_or_else(|| "install it or put it on PATH".to_string());
     if need.on_path_only {
-        return if on_path(program) {
-            Ok(())
-        } else {
-            Err(format!("{program} not found: {install}"))
+        return match program_fingerprint_in(program, bin_dir) {
+            Some(f) => Ok(f),
+            None => Err(format!("{program} not found: {install}")),
         };
     }
     let limit = Duration::from_secs(60);
-    let out = match run_command(&check, &std::env::temp_dir(), limit) {
+    let out = match run_command_with(&check, &std::env::temp_dir(), limit, bin_dir, None) {
         Ok(out) => out,
         Err(RunError::MissingRuntime { .. }) => {
             return Err(format!("{program} not found: {install}"));
@@ -1397,22 +1468,155 @@ pub fn check_need(need: &Need) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    let mut fp = format!("{}\0", need.check.join("\0"));
+    fp.push_str(&String::from_utf8_lossy(&out.stdout));
+    fp.push('\0');
+    fp.push_str(&String::from_utf8_lossy(&out.stderr));
+    fp.push('\0');
+    fp.push_str(&program_fingerprint_in(program, bin_dir).unwrap_or_default());
+    Ok(fp)
+}
+
+/// Where `program` resolves on PATH (symbolic links followed) with its size and
+/// modification time, or `None` when it is not found.
+pub fn program_fingerprint(program: &str) -> Option<String> {
+    program_fingerprint_in(program, None)
+}
+
+/// [`program_fingerprint`], looking in `bin_dir` first.
+pub fn program_fingerprint_in(program: &str, bin_dir: Option<&Path>) -> Option<String> {
+    let linked = bin_dir
+        .filter(|_| !program.contains('/'))
+        .map(|b| b.join(program))
+        .filter(|p| p.is_file());
+    let path = linked.or_else(|| which(program))?;
+    let real = std::fs::canonicalize(&path).unwrap_or(path);
+    let meta = std::fs::metadata(&real).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some(format!("{} {} {mtime}", real.display(), meta.len()))
+}
+
+/// The file `program` names: itself when it contains a `/`, else the first match on
+/// PATH.
+pub fn which(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return p.is_file().then_some(p);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
 }
 
 /// Checks every need (duplicates once) and returns one message per problem, each naming
 /// what to install; empty when all are present.
 pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String> {
+    check_needs_fingerprinted(needs, None).0
+}
+
+/// A verify run's folder of links to the real executables of the runtimes it uses,
+/// put first on PATH for every check, build and snippet (`RunSpec::bin_dir`).
+///
+/// A program found on PATH as a version-manager shim (a script in a `shims` folder of
+/// pyenv, rbenv, nodenv, goenv, jenv or asdf) costs a shell script and the manager's
+/// own lookup on every call (~57 ms for pyenv's `python3` and `http` here). It is
+/// resolved once per run with `MANAGER which PROGRAM` and linked to what that names:
+/// the same executable the shim would have run for docsnip's working directory.
+/// Programs that are not shims are linked as found.
+pub struct RealRuntimes {
+    dir: tempfile::TempDir,
+    /// (program, real executable) pairs, for reports.
+    pub resolved: Vec<(String, PathBuf)>,
+}
+
+impl RealRuntimes {
+    /// Resolves each of `programs` (names looked up on PATH; paths are left alone).
+    pub fn resolve(programs: &[String]) -> io::Result<RealRuntimes> {
+        let dir = tempfile::Builder::new().prefix("docsnip-bin-").tempdir()?;
+        let mut names: Vec<&String> = programs.iter().filter(|p| !p.contains('/')).collect();
+        names.sort();
+        names.dedup();
+        let found: Vec<Option<PathBuf>> = thread::scope(|scope| {
+            let handles: Vec<_> = names
+                .iter()
+                .map(|p| scope.spawn(move || real_executable(p)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        let mut resolved = Vec::new();
+        for (name, real) in names.into_iter().zip(found) {
+            if let Some(real) = real {
+                std::os::unix::fs::symlink(&real, dir.path().join(name))?;
+                resolved.push((name.clone(), real));
+            }
+        }
+        Ok(RealRuntimes { dir, resolved })
+    }
+
+    /// The folder to put first on PATH.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// The executable `program` really runs: through a version manager's shim when it is
+/// one, else what PATH finds.
+pub fn real_executable(program: &str) -> Option<PathBuf> {
+    let found = which(program)?;
+    let shim_of = found
+        .parent()
+        .filter(|d| d.file_name().is_some_and(|n| n == "shims"))
+        .and_then(|d| d.parent())
+        .and_then(|root| {
+            let text = std::fs::read(&found).ok()?;
+            let text = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
+            ["pyenv", "rbenv", "nodenv", "goenv", "jenv", "asdf"]
+                .into_iter()
+                .find(|m| text.contains(m) || root.to_string_lossy().contains(m))
+        });
+    let Some(manager) = shim_of else {
+        return Some(found);
+    };
+    let out = Command::new(manager)
+        .args(["which", program])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let real = PathBuf::from(text.trim());
+    if out.status.success() && real.is_absolute() && real.is_file() {
+        Some(real)
+    } else {
+        Some(found)
+    }
+}
+
+/// [`check_needs`], also returning each installed need's [`need_fingerprint`] (the
+/// checks run once, in parallel).
+pub fn check_needs_fingerprinted<'a>(
+    needs: impl IntoIterator<Item = &'a Need>,
+    bin_dir: Option<&Path>,
+) -> (Vec<String>, Vec<(Need, String)>) {
     let mut seen: Vec<&Need> = Vec::new();
     for n in needs {
         if !seen.contains(&n) {
             seen.push(n);
         }
     }
-    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+    let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seen
             .iter()
-            .map(|n| scope.spawn(move || check_need(n)))
+            .map(|n| scope.spawn(move || need_fingerprint_in(n, bin_dir)))
             .collect();
         handles
             .into_iter()
@@ -1422,9 +1626,16 @@ pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String>
             })
             .collect()
     });
-    let mut out: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    out.dedup();
-    out
+    let mut problems = Vec::new();
+    let mut prints = Vec::new();
+    for (need, r) in seen.into_iter().zip(results) {
+        match r {
+            Ok(fp) => prints.push((need.clone(), fp)),
+            Err(e) => problems.push(e),
+        }
+    }
+    problems.dedup();
+    (problems, prints)
 }
 
 /// Whether `program` can be found on PATH (or is a path that exists).
@@ -1606,9 +1817,15 @@ pub fn verify_snippet(
     let result = prepare_snippet(runner, &code, workdir.path(), timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
         let built = created_files(workdir.path(), runner, &files, &[]);
-        run_command(&runner.command, workdir.path(), timeout)
-            .map_err(|e| hint(e, runner))
-            .map(|out| (out, built))
+        run_command_with(
+            &runner.command,
+            workdir.path(),
+            timeout,
+            runner.bin_dir.as_deref(),
+            runner.untrusted.as_ref(),
+        )
+        .map_err(|e| hint(e, runner))
+        .map(|out| (out, built))
     });
     report.requests = server.take_settled(&run_id, SETTLE);
     let built: &[String] = result.as_ref().map_or(&[], |(_, b)| b.as_slice());
@@ -2512,5 +2729,92 @@ console.log(response.status);
             ))
         });
         assert!(report.outcome.is_ok(), "{}", report.outcome);
+    }
+}
+
+#[cfg(test)]
+mod real_runtime_tests {
+    use super::*;
+    use crate::request::Body;
+
+    fn get(path: &str) -> Request {
+        Request {
+            name: "T".into(),
+            method: "GET".into(),
+            url: format!("http://127.0.0.1{path}"),
+            url_base: format!("http://127.0.0.1{path}"),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            auth: Auth::None,
+            body: Body::None,
+        }
+    }
+
+    #[test]
+    fn resolved_runtimes_are_real_files_and_still_catch_failures() {
+        let real = RealRuntimes::resolve(&["python3".into(), "bash".into(), "curl".into()])
+            .expect("a temp folder");
+        for (name, path) in &real.resolved {
+            assert!(path.is_file(), "{name} -> {}", path.display());
+            assert!(
+                !path.parent().is_some_and(|d| d.ends_with("shims")),
+                "{name} still resolves to a shim: {}",
+                path.display()
+            );
+        }
+        assert!(
+            real.resolved.iter().any(|(n, _)| n == "python3"),
+            "python3 not found: install python3"
+        );
+        let mut runner = runner_for_language("python").unwrap();
+        runner.bin_dir = Some(real.path().to_path_buf());
+        let server = EchoServer::start().unwrap();
+        let r = get("/a");
+        let t = Duration::from_secs(60);
+        let code = |extra: &'static str| {
+            move |base: &str| {
+                Ok(format!(
+                    "import requests, sys\nrequests.get(\"{base}/a\")\n{extra}\n"
+                ))
+            }
+        };
+        let ok = verify_snippet(&server, &runner, &r, t, code(""));
+        assert!(ok.outcome.is_ok(), "{}", ok.outcome);
+        let exit = verify_snippet(&server, &runner, &r, t, code("sys.exit(5)"));
+        assert!(
+            exit.outcome.to_string().contains("exited with status 5"),
+            "{}",
+            exit.outcome
+        );
+        let wrote = verify_snippet(
+            &server,
+            &runner,
+            &r,
+            t,
+            code("open('pwned', 'w').write('x')"),
+        );
+        assert_eq!(wrote.created_files, ["pwned"]);
+        assert!(wrote.outcome.is_failure());
+        let hang = verify_snippet(
+            &server,
+            &runner,
+            &r,
+            Duration::from_millis(1500),
+            code("import time\ntime.sleep(100)"),
+        );
+        assert!(
+            hang.outcome.to_string().contains("timed out"),
+            "{}",
+            hang.outcome
+        );
+        // The snippet saw the folder first on its PATH.
+        let probe = verify_snippet(&server, &runner, &r, t, |base| {
+            Ok(format!(
+                "import os, requests\nrequests.get(\"{base}/a\")\nassert os.environ['PATH'].split(':')[0] == {:?}\n",
+                real.path().display().to_string()
+            ))
+        });
+        assert!(probe.outcome.is_ok(), "{}", probe.outcome);
     }
 }

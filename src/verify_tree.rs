@@ -9,9 +9,11 @@ use crate::diag::Diagnostic;
 use crate::echo::EchoServer;
 use crate::render::{Language, RenderError, Renderer};
 use crate::request::Request;
-use crate::verify::{self, Outcome, RunSpec};
+use crate::verify::{self, Need, Outcome, RunSpec};
+use crate::verify_cache::{CANONICAL_BASE, Cache, Key};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// The base URL the expected requests are normalized against: it has no path of its own,
@@ -25,6 +27,11 @@ pub struct VerifyOptions {
     pub jobs: usize,
     /// How long one snippet may run.
     pub timeout: Duration,
+    /// Where passes are cached (see [`crate::verify_cache`]); `None` runs everything.
+    pub cache: Option<PathBuf>,
+    /// Run Python snippets and HTTPie through a preloaded interpreter that forks a
+    /// child per snippet (see [`crate::forkserver`]).
+    pub preload: bool,
 }
 
 impl Default for VerifyOptions {
@@ -32,8 +39,21 @@ impl Default for VerifyOptions {
         VerifyOptions {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             timeout: Duration::from_secs(30),
+            cache: None,
+            preload: std::env::var_os("DOCSNIP_NO_PRELOAD").is_none(),
         }
     }
+}
+
+/// How far a verify run is, for a progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub pages_done: usize,
+    pub pages: usize,
+    pub snippets_done: usize,
+    pub snippets: usize,
+    /// Failures so far.
+    pub failed: usize,
 }
 
 /// The verdict for one page and language.
@@ -45,13 +65,18 @@ pub struct Verdict {
     pub outcome: Outcome,
     /// Files the snippet created in its work folder (an injected command would).
     pub created_files: Vec<String>,
+    /// The pass comes from the verify cache: nothing that decides it changed since the
+    /// snippet last ran and passed.
+    pub cached: bool,
 }
 
 impl Verdict {
-    /// `PATH: language: ok`, or one line per difference.
+    /// `PATH: language: ok` (`ok (cached)`), or one line per difference.
     pub fn lines(&self) -> Vec<String> {
         let head = format!("{}: {}", self.page.display(), self.language);
-        if self.outcome.is_ok() {
+        if self.outcome.is_ok() && self.cached {
+            vec![format!("{head}: ok (cached)")]
+        } else if self.outcome.is_ok() {
             vec![format!("{head}: ok")]
         } else {
             self.outcome
@@ -87,6 +112,14 @@ impl VerifyReport {
             .count()
     }
 
+    /// Passes that came from the cache.
+    pub fn cached(&self) -> usize {
+        self.verdicts
+            .iter()
+            .filter(|v| v.cached && v.outcome.is_ok())
+            .count()
+    }
+
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
@@ -107,6 +140,14 @@ fn runner_for(lang: &Language) -> Result<RunSpec, String> {
 
 /// Check that every runtime the active languages need is installed; one error each.
 pub fn check_languages(site: &Site) -> Vec<String> {
+    check_languages_fingerprinted(site, None).0
+}
+
+/// [`check_languages`], also returning each installed need's fingerprint.
+fn check_languages_fingerprinted(
+    site: &Site,
+    bin_dir: Option<&Path>,
+) -> (Vec<String>, Vec<(Need, String)>) {
     let mut problems = Vec::new();
     let mut needs = Vec::new();
     for lang in &site.languages {
@@ -115,8 +156,28 @@ pub fn check_languages(site: &Site) -> Vec<String> {
             Err(e) => problems.push(e),
         }
     }
-    problems.extend(verify::check_needs(&needs));
-    problems
+    let (more, prints) = verify::check_needs_fingerprinted(&needs, bin_dir);
+    problems.extend(more);
+    (problems, prints)
+}
+
+/// The fingerprint of a runner's runtimes: its needs' fingerprints and where its build
+/// and run programs really are.
+fn runtime_fingerprint(runner: &RunSpec, prints: &[(Need, String)]) -> String {
+    let bin = runner.bin_dir.as_deref();
+    let mut out = String::new();
+    for need in &runner.needs {
+        if let Some((_, fp)) = prints.iter().find(|(n, _)| n == need) {
+            out.push_str(fp);
+        }
+        out.push('\n');
+    }
+    let programs = runner.build.iter().chain([&runner.command]);
+    for program in programs.filter_map(|argv| argv.first()) {
+        out.push_str(&verify::program_fingerprint_in(program, bin).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 /// One endpoint page, read once.
@@ -128,8 +189,33 @@ struct PageJob {
 
 /// Verify every endpoint page under `docs` in every active language of `site`.
 pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyReport {
+    verify_tree_with(docs, site, opts, &|_| {})
+}
+
+/// [`verify_tree`], calling `progress` after each snippet.
+pub fn verify_tree_with(
+    docs: &Path,
+    site: &Site,
+    opts: &VerifyOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> VerifyReport {
     let mut report = VerifyReport::default();
-    for p in check_languages(site) {
+    // The runtimes' real executables, resolved once for the whole run.
+    let programs: Vec<String> = site
+        .languages
+        .iter()
+        .filter_map(|l| l.run.as_ref())
+        .flat_map(|r| {
+            let mut p: Vec<String> = r.needs.iter().map(|n| n.check[0].clone()).collect();
+            p.extend(r.command.first().cloned());
+            p.extend(r.build.as_ref().and_then(|b| b.first().cloned()));
+            p
+        })
+        .collect();
+    let real = verify::RealRuntimes::resolve(&programs).ok();
+    let bin_dir = real.as_ref().map(|r| r.path().to_path_buf());
+    let (problems, prints) = check_languages_fingerprinted(site, bin_dir.as_deref());
+    for p in problems {
         report.diagnostics.push(Diagnostic::error(docs, None, p));
     }
     if !report.diagnostics.is_empty() {
@@ -176,20 +262,79 @@ pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyRepo
             return report;
         }
     };
-    let runners: Vec<(usize, RunSpec)> = site
+    let runners: Vec<(usize, RunSpec, String)> = site
         .languages
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| runner_for(l).ok().map(|r| (i, r)))
-        .collect();
-    let jobs: Vec<(&PageJob, &Language, &RunSpec)> = pages
-        .iter()
-        .flat_map(|p| {
-            runners
-                .iter()
-                .map(move |(i, r)| (p, &site.languages[*i], r))
+        .filter_map(|(i, l)| {
+            runner_for(l).ok().map(|mut r| {
+                r.bin_dir = bin_dir.clone();
+                let fp = runtime_fingerprint(&r, &prints);
+                (i, r, fp)
+            })
         })
         .collect();
+    // The runners as they are run: Python through the fork server when there is one.
+    let fork = if opts.preload {
+        bin_dir
+            .as_deref()
+            .and_then(|b| start_fork_server(b, &runners))
+    } else {
+        None
+    };
+    let exec_runners: Vec<RunSpec> = runners
+        .iter()
+        .map(|(_, r, _)| {
+            let mut r = r.clone();
+            if let Some(f) = &fork
+                && r.command.len() == 2
+                && r.command[0] == "python3"
+                && r.command[1] == r.file
+            {
+                r.command = f.command(&r.file);
+            }
+            r
+        })
+        .collect();
+    let runners: Vec<(usize, RunSpec, String)> = runners
+        .into_iter()
+        .zip(exec_runners)
+        .map(|((i, _, fp), r)| (i, r, fp))
+        .collect();
+    let jobs: Vec<(usize, &PageJob, &Language, &RunSpec, &str)> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(n, p)| {
+            runners
+                .iter()
+                .map(move |(i, r, fp)| (n, p, &site.languages[*i], r, fp.as_str()))
+        })
+        .collect();
+    let cache = opts.cache.as_ref().map(Cache::new);
+    let left: Vec<AtomicUsize> = pages
+        .iter()
+        .map(|_| AtomicUsize::new(runners.len()))
+        .collect();
+    let (pages_done, snippets_done, failed) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let tick = |n: usize, v: &Verdict| {
+        if v.outcome.is_failure() {
+            failed.fetch_add(1, Ordering::Relaxed);
+        }
+        if left[n].fetch_sub(1, Ordering::Relaxed) == 1 {
+            pages_done.fetch_add(1, Ordering::Relaxed);
+        }
+        progress(Progress {
+            pages_done: pages_done.load(Ordering::Relaxed),
+            pages: pages.len(),
+            snippets_done: snippets_done.fetch_add(1, Ordering::Relaxed) + 1,
+            snippets: jobs.len(),
+            failed: failed.load(Ordering::Relaxed),
+        });
+    };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -206,34 +351,116 @@ pub fn verify_tree(docs: &Path, site: &Site, opts: &VerifyOptions) -> VerifyRepo
     };
     report.verdicts = pool.install(|| {
         jobs.par_iter()
-            .map(|(page, lang, runner)| {
-                if let Err(RenderError::Refused { reason, .. }) =
-                    render_for(page, site, lang, EXPECTED_BASE)
-                {
-                    return Verdict {
-                        page: page.shown.clone(),
-                        language: lang.name.clone(),
-                        outcome: Outcome::Refused { reason },
-                        created_files: Vec::new(),
-                    };
-                }
-                let r = verify::verify_snippet(
+            .map(|&(n, page, lang, runner, runtime)| {
+                let v = verify_one(
                     &server,
+                    site,
+                    opts,
+                    cache.as_ref(),
+                    page,
+                    lang,
                     runner,
-                    &page.expected,
-                    opts.timeout,
-                    |base_url| render_for(page, site, lang, base_url).map_err(|e| e.to_string()),
+                    runtime,
                 );
-                Verdict {
-                    page: page.shown.clone(),
-                    language: lang.name.clone(),
-                    outcome: r.outcome,
-                    created_files: r.created_files,
-                }
+                tick(n, &v);
+                v
             })
             .collect()
     });
     report
+}
+
+/// One page in one language: from the cache when it passed before with everything that
+/// decides it unchanged, else run (and a pass stored).
+#[allow(clippy::too_many_arguments)]
+fn verify_one(
+    server: &EchoServer,
+    site: &Site,
+    opts: &VerifyOptions,
+    cache: Option<&Cache>,
+    page: &PageJob,
+    lang: &Language,
+    runner: &RunSpec,
+    runtime: &str,
+) -> Verdict {
+    let verdict = |outcome, created_files, cached| Verdict {
+        page: page.shown.clone(),
+        language: lang.name.clone(),
+        outcome,
+        created_files,
+        cached,
+    };
+    let canonical = render_for(page, site, lang, CANONICAL_BASE);
+    if let Err(RenderError::Refused { reason, .. }) = canonical {
+        return verdict(Outcome::Refused { reason }, Vec::new(), false);
+    }
+    // The key holds the runner as the language declares it, not as this run executes it
+    // (a per-run folder of links, the fork server).
+    let declared = runner_for(lang).unwrap_or_else(|_| runner.clone());
+    let key = match (cache, &canonical) {
+        (Some(_), Ok(snippet)) => Some(
+            Key {
+                language: &lang.name,
+                runner: &declared,
+                runtime,
+                expected: &page.expected,
+                files: &verify::sample_files(&page.expected),
+                snippet,
+            }
+            .digest(),
+        ),
+        _ => None,
+    };
+    if let (Some(cache), Some(key)) = (cache, &key)
+        && cache.passed(key)
+    {
+        return verdict(Outcome::Ok, Vec::new(), true);
+    }
+    let r = verify::verify_snippet(server, runner, &page.expected, opts.timeout, |base_url| {
+        render_for(page, site, lang, base_url).map_err(|e| e.to_string())
+    });
+    if let (Some(cache), Some(key)) = (cache, &key)
+        && r.outcome.is_ok()
+    {
+        // A cache that cannot be written only costs a re-run next time.
+        let _ = cache.store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
+    }
+    verdict(r.outcome, r.created_files, false)
+}
+
+/// Starts the Python fork server when a runner runs `python3` or HTTPie's `http` is
+/// needed, on the real `python3` linked in `bin_dir`; links `http` to a client script
+/// when HTTPie's interpreter is that same Python.
+fn start_fork_server(
+    bin_dir: &Path,
+    runners: &[(usize, RunSpec, String)],
+) -> Option<crate::forkserver::ForkServer> {
+    let uses = |p: &str| {
+        runners.iter().any(|(_, r, _)| {
+            r.command.first().is_some_and(|c| c == p) || r.needs.iter().any(|n| n.check[0] == p)
+        })
+    };
+    if !uses("python3") && !uses("http") {
+        return None;
+    }
+    let python = std::fs::canonicalize(bin_dir.join("python3")).ok()?;
+    let server = crate::forkserver::ForkServer::start(&python).ok()?;
+    let http = bin_dir.join("http");
+    if let Ok(real) = std::fs::canonicalize(&http)
+        && let Some(interp) = crate::forkserver::script_interpreter(&real)
+        && std::fs::canonicalize(&interp).ok().as_ref() == Some(&python)
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = server.script_for(&real);
+        let tmp = bin_dir.join(".http.tmp");
+        let written = std::fs::write(&tmp, script)
+            .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)))
+            .and_then(|()| std::fs::rename(&tmp, &http));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Some(server)
 }
 
 /// The snippet of `lang` for a page, rendered with `base_url`.

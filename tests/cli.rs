@@ -204,7 +204,10 @@ fn in_place_on_a_read_only_page_fails_and_touches_nothing() {
 
 #[test]
 fn verify_passes_on_the_example_site() {
-    let out = docsnip().args(["verify", "docs"]).output().unwrap();
+    let out = docsnip()
+        .args(["verify", "--no-cache", "docs"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert_eq!(
         stdout(&out).lines().filter(|l| l.ends_with(": ok")).count(),
@@ -224,7 +227,7 @@ fn verify_catches_a_template_that_sends_the_wrong_method() {
     );
     std::fs::write(tmp.path().join("python.tera"), wrong).unwrap();
     let out = docsnip()
-        .args(["verify", "--lang", "python", "--templates"])
+        .args(["verify", "--no-cache", "--lang", "python", "--templates"])
         .arg(tmp.path())
         .arg("docs")
         .output()
@@ -246,6 +249,7 @@ fn an_added_language_is_verified_too() {
     let out = docsnip()
         .args([
             "verify",
+            "--no-cache",
             "--lang",
             "rb",
             "--templates",
@@ -455,6 +459,7 @@ fn an_added_language_can_be_declared_in_the_config() {
         .current_dir(tmp.path())
         .args([
             "verify",
+            "--no-cache",
             "--config",
             "docsnip.yml",
             "--templates",

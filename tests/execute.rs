@@ -25,6 +25,7 @@ fn verify(docs: &str, endpoint_pages: usize) {
     let opts = VerifyOptions {
         jobs: 4,
         timeout: Duration::from_secs(60),
+        ..VerifyOptions::default()
     };
     let report = verify_tree(docs, &site, &opts);
     let errors: Vec<String> = report

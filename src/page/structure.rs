@@ -215,6 +215,30 @@ impl<'a> Structure<'a> {
     }
 }
 
+impl Structure<'_> {
+    /// Every titled fenced block of the page (`right_code` first, then the body), as
+    /// (title, fence info, code), whatever its title.
+    pub fn all_titled_blocks(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        let mut collect = |c: &Scanned| {
+            for (_, b) in &c.blocks {
+                if let Some(t) = &b.title {
+                    out.push((
+                        t.clone(),
+                        b.info.clone(),
+                        c.text[b.code.clone()].to_string(),
+                    ));
+                }
+            }
+        };
+        if let Some((_, RightCode::Block { value })) = &self.right_code {
+            collect(value);
+        }
+        collect(&self.body);
+        out
+    }
+}
+
 /// Find the `right_code` entry's lines and how its value is written.
 pub(crate) fn locate_right_code<'a>(
     page: &'a str,
