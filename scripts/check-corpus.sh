@@ -89,4 +89,4 @@ diff -r out again >/dev/null || { echo "a second run changed the output"; diff -
 echo "crux-docs: a second run changes nothing"
 
 # 5. Every generated snippet sends the request its page describes.
-"$bin" verify --config "$here/crux-docsnip.yml" --quiet out
+"$bin" verify --no-cache --lang all --config "$here/crux-docsnip.yml" --quiet out   # every built-in language

@@ -75,4 +75,4 @@ echo "crux-docs import: $(awk '{print $1}' methods.txt | while read -r p; do r=$
 # 5. The imported tree builds, and every snippet sends its page's request.
 "$bin" --config "$config" imported out 2> build.txt || { cat build.txt; echo "the imported tree does not build"; exit 1; }
 tail -1 build.txt
-"$bin" verify --config "$config" --quiet out
+"$bin" verify --no-cache --config "$config" --quiet out

@@ -53,7 +53,7 @@ if [ ${#missing[@]} -gt 0 ]; then apt_install --no-install-recommends "${missing
 # Rust snippets build in one cargo project in docsnip's cache folder: compile reqwest there
 # once (minutes on a fresh machine, seconds after) so that no snippet test waits for it.
 say "building the Rust (reqwest) snippet project once"
-cargo run --quiet -- verify --quiet --lang rust --jobs 1 --timeout 900 docs/
+cargo run --quiet -- verify --quiet --no-cache --lang rust --jobs 1 --timeout 900 docs/
 cargo nextest --version >/dev/null 2>&1 || { say "installing cargo-nextest"; cargo install --locked cargo-nextest; }
 
 exec cargo nextest run --no-fail-fast "$@"
