@@ -93,6 +93,28 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{fffe}' | '\u{ffff}')
 }
 
+/// A double-quoted string literal in the C family's common syntax (C#, R, Rust, …):
+/// `\\` and `\"` escaped, `\n`, `\r`, `\t`, every [`is_invisible`] character written by
+/// `invisible` (each language has its own escape for a code point), and every other
+/// character as it is (snippets are UTF-8 files).
+pub fn c_family_str(s: &str, invisible: impl Fn(&mut String, char)) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => invisible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A Python 3 string literal (double-quoted) whose value is exactly `s`.
 /// Printable characters, including astral ones such as emoji, stay as they are
 /// (snippets are UTF-8 files); control, format and line-separator characters are

@@ -10,6 +10,7 @@
 //! and the test `c_nul` (the value holds a NUL byte, so C's strlen would cut it short).
 
 use tera::{Kwargs, State, Tera};
+use crate::escape::is_invisible;
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("c", |x: &str, _: Kwargs, _: &State| c_str(x));
@@ -19,16 +20,6 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("c_comment", |x: &str, _: Kwargs, _: &State| c_comment(x));
     tera.register_filter("c_size", |x: &str, _: Kwargs, _: &State| x.len());
     tera.register_test("c_nul", |x: &str, _: Kwargs, _: &State| x.contains('\0'));
-}
-
-/// Characters written as escapes rather than as themselves: controls, and characters
-/// that are invisible or break lines in editors (the same set the Python and
-/// JavaScript literals escape).
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
-        | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
 /// Appends the body of a C string literal for `s` (no quotes). Printable characters,

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 use tera::{Kwargs, State, Tera};
+use crate::escape::is_invisible;
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("cs", |x: &str, _: Kwargs, _: &State| cs_str(x));
@@ -59,37 +60,14 @@ pub fn cs_quotable(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
 }
 
-/// Characters written as escapes: controls, and characters that are invisible or end
-/// a line in C# (U+0085, U+2028, U+2029) or in editors.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
-        | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
-}
-
 /// A regular (not verbatim) C# string literal whose value is exactly `s`. Printable
 /// characters stay as they are (the file is UTF-8); `\` and `"` are escaped, and
 /// controls and invisible characters are written `\uXXXX` (fixed length, unlike
 /// `\x`, so a following hex digit is never swallowed).
 pub fn cs_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::escape::c_family_str(s, |out, c| {
+        let _ = write!(out, "\\u{:04X}", c as u32);
+    })
 }
 
 /// Like [`cs_str`], but a multi-line text is written as literals joined by `+`, one

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 use tera::{Kwargs, State, Tera};
+use crate::escape::is_invisible;
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("r", |x: &str, _: Kwargs, _: &State| r_str(x));
@@ -20,38 +21,15 @@ pub fn register(tera: &mut Tera) {
     tera.register_test("r_nul", |x: &str, _: Kwargs, _: &State| x.contains('\0'));
 }
 
-/// Characters written as escapes: controls, and characters that are invisible or break
-/// lines in editors.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
-        | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
-}
-
 /// A double-quoted R string literal whose value is exactly `s`. Printable characters
 /// stay as they are (the snippet is UTF-8, read in a UTF-8 locale); `\` and `"` are
 /// escaped, and controls and invisible characters are written `\u{XXXX}` (braced, so
 /// no following hex digit is swallowed; `\x80`…`\xff` would be bytes, not characters).
 /// A NUL cannot be written (R strings cannot hold one): the template refuses it.
 pub fn r_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::escape::c_family_str(s, |out, c| {
+        let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+    })
 }
 
 /// Like [`r_str`], but a multi-line text is `paste0(` one literal per line `)`, the

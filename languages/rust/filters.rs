@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 use tera::{Kwargs, State, Tera};
+use crate::escape::is_invisible;
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("rs", |x: &str, _: Kwargs, _: &State| rs_str(x));
@@ -40,36 +41,13 @@ pub fn rs_quotable(name: &str) -> bool {
     !name.chars().any(|c| c == '"' || c.is_control())
 }
 
-/// Characters written as escapes: controls (a bare CR is not even allowed in a Rust
-/// string), and characters that are invisible or break lines in editors.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}'
-        | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
-}
-
 /// A Rust string literal whose value is exactly `s`: `\` and `"` escaped, `\n`, `\r`,
 /// `\t`, and `\u{…}` for other controls and invisible characters; printable
 /// characters as they are (the file is UTF-8).
 pub fn rs_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::escape::c_family_str(s, |out, c| {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    })
 }
 
 /// A text that spans lines as a raw string literal, `r#"…"#` with as many `#` as it
