@@ -451,6 +451,12 @@ fn register(tera: &mut Tera) {
         escape::basename(x).to_owned()
     });
     tera.register_filter("line", |x: &str, _: Kwargs, _: &State| escape::one_line(x));
+    tera.register_filter("url_host", |x: &str, _: Kwargs, _: &State| {
+        escape::url_host(x).to_string()
+    });
+    tera.register_filter("url_target", |x: &str, _: Kwargs, _: &State| {
+        escape::url_target(x)
+    });
     tera.register_function(
         "refuse",
         |k: Kwargs, _: &State| -> tera::TeraResult<String> {
