@@ -22,28 +22,14 @@ pub fn register(tera: &mut Tera) {
 /// `\\`, `\"`, `\n`, `\r`, `\t`, and the other invisible characters as `\xNN` (ASCII)
 /// or `\uNNNN`; everything else as itself (Go source is UTF-8).
 pub fn go_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => {
-                let n = c as u32;
-                if n < 0x80 {
-                    let _ = write!(out, "\\x{n:02x}");
-                } else {
-                    let _ = write!(out, "\\u{n:04x}");
-                }
-            }
-            c => out.push(c),
+    crate::escape::c_family_str(s, |out, c| {
+        let n = c as u32;
+        if n < 0x80 {
+            let _ = write!(out, "\\x{n:02x}");
+        } else {
+            let _ = write!(out, "\\u{n:04x}");
         }
-    }
-    out.push('"');
-    out
+    })
 }
 
 /// Multi-line `s` as a raw string literal, which shows the text as it is; [`go_str`]
