@@ -219,9 +219,8 @@ fn main() -> ExitCode {
         (Some(o), false) => o.clone(),
         (None, false) => return usage("missing OUT (or use --in-place to rewrite DOCS itself)"),
     };
-    if !docs.is_dir() {
-        eprintln!("{}: error: DOCS is not a folder", docs.display());
-        return ExitCode::from(2);
+    if let Err(code) = require_folder(&docs) {
+        return code;
     }
     if !cli.in_place
         && let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize())
@@ -233,12 +232,9 @@ fn main() -> ExitCode {
             return usage("OUT contains DOCS: choose an OUT outside the docs tree");
         }
     }
-    let site = match Site::load(&docs, &site_opts) {
+    let site = match load_site(&docs, &site_opts) {
         Ok(s) => s,
-        Err(d) => {
-            eprintln!("{d}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let mode = if cli.check { Mode::Check } else { Mode::Build };
     let opts = BuildOptions {
@@ -320,16 +316,12 @@ fn verify(
     started: Instant,
 ) -> ExitCode {
     use docsnip::verify_tree::{VerifyOptions, verify_tree_with};
-    if !docs.is_dir() {
-        eprintln!("{}: error: DOCS is not a folder", docs.display());
-        return ExitCode::from(2);
+    if let Err(code) = require_folder(docs) {
+        return code;
     }
-    let site = match Site::load(docs, site_opts) {
+    let site = match load_site(docs, site_opts) {
         Ok(s) => s,
-        Err(d) => {
-            eprintln!("{d}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let mut opts = VerifyOptions {
         timeout: std::time::Duration::from_secs(timeout.max(1)),
@@ -391,9 +383,8 @@ fn import(
         (Some(o), false) => o.to_path_buf(),
         (None, false) => return usage("missing OUT (or use --in-place to rewrite DOCS itself)"),
     };
-    if !docs.is_dir() {
-        eprintln!("{}: error: DOCS is not a folder", docs.display());
-        return ExitCode::from(2);
+    if let Err(code) = require_folder(docs) {
+        return code;
     }
     if !in_place
         && let (Ok(d), Ok(o)) = (docs.canonicalize(), out.canonicalize())
@@ -403,12 +394,9 @@ fn import(
             "OUT is or contains DOCS: use --in-place, or choose an OUT outside the docs tree",
         );
     }
-    let site = match Site::load(docs, site_opts) {
+    let site = match load_site(docs, site_opts) {
         Ok(s) => s,
-        Err(d) => {
-            eprintln!("{d}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let opts = BuildOptions {
         docs: docs.to_path_buf(),
@@ -460,16 +448,12 @@ fn verify_as_written(
     started: Instant,
 ) -> ExitCode {
     use docsnip::as_written::{AsWrittenOptions, verify_as_written};
-    if !docs.is_dir() {
-        eprintln!("{}: error: DOCS is not a folder", docs.display());
-        return ExitCode::from(2);
+    if let Err(code) = require_folder(docs) {
+        return code;
     }
-    let site = match Site::load(docs, site_opts) {
+    let site = match load_site(docs, site_opts) {
         Ok(s) => s,
-        Err(d) => {
-            eprintln!("{d}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let opts = AsWrittenOptions {
         jobs: jobs
@@ -559,6 +543,24 @@ impl ProgressLine {
             eprint!("\r\x1b[K");
         }
     }
+}
+
+/// DOCS must be a folder: otherwise an error and exit code 2 (bad usage).
+fn require_folder(docs: &std::path::Path) -> Result<(), ExitCode> {
+    if docs.is_dir() {
+        Ok(())
+    } else {
+        eprintln!("{}: error: DOCS is not a folder", docs.display());
+        Err(ExitCode::from(2))
+    }
+}
+
+/// The site (config and templates) for DOCS: otherwise its diagnostic and exit code 1.
+fn load_site(docs: &std::path::Path, opts: &SiteOptions) -> Result<Site, ExitCode> {
+    Site::load(docs, opts).map_err(|d| {
+        eprintln!("{d}");
+        ExitCode::from(1)
+    })
 }
 
 fn usage(msg: &str) -> ExitCode {
