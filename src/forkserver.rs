@@ -248,21 +248,11 @@ pub fn script_interpreter(script: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::echo::EchoServer;
-    use crate::request::{Auth, Body, Request};
+    use crate::request::Request;
     use crate::verify::{RealRuntimes, runner_for_language, verify_snippet};
 
     fn get(path: &str) -> Request {
-        Request {
-            name: "T".into(),
-            method: "GET".into(),
-            url: format!("http://127.0.0.1{path}"),
-            url_base: format!("http://127.0.0.1{path}"),
-            path: path.into(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            auth: Auth::None,
-            body: Body::None,
-        }
+        Request::loopback_get(path)
     }
 
     #[test]

@@ -574,6 +574,24 @@ pub fn normalize(
     ))
 }
 
+#[cfg(test)]
+impl Request {
+    /// A bare `GET http://127.0.0.1PATH`, for tests of the runners.
+    pub(crate) fn loopback_get(path: &str) -> Request {
+        Request {
+            name: "T".into(),
+            method: "GET".into(),
+            url: format!("http://127.0.0.1{path}"),
+            url_base: format!("http://127.0.0.1{path}"),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            auth: Auth::None,
+            body: Body::None,
+        }
+    }
+}
+
 /// Why a header value cannot be sent exactly, if it cannot.
 fn header_value_problem(v: &str) -> Option<&'static str> {
     if v.contains(['\r', '\n']) {

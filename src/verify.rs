@@ -2735,20 +2735,9 @@ console.log(response.status);
 #[cfg(test)]
 mod real_runtime_tests {
     use super::*;
-    use crate::request::Body;
 
     fn get(path: &str) -> Request {
-        Request {
-            name: "T".into(),
-            method: "GET".into(),
-            url: format!("http://127.0.0.1{path}"),
-            url_base: format!("http://127.0.0.1{path}"),
-            path: path.into(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            auth: Auth::None,
-            body: Body::None,
-        }
+        Request::loopback_get(path)
     }
 
     #[test]
