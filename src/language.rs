@@ -3,8 +3,9 @@
 //! * `template.tera` — the snippet template (see [`crate::render`]);
 //! * `language.yml` — how the block is shown (`title`, `fence`), where it goes in
 //!   `--lang all` (`order`), whether sites get it without asking (`default`), how
-//!   `docsnip verify` runs it (`run`: the snippet file name, an optional `build` step and
-//!   the `command`), what must be installed (`needs`), and its known `limits`;
+//!   `docsnip verify` runs it (`run`: the snippet file name, an optional `build` step,
+//!   the `command`, and an optional `batch` compile of many snippets at once, see
+//!   [`Batch`]), what must be installed (`needs`), and its known `limits`;
 //! * `filters.rs` (optional) — escaping filters only this language uses.
 //!
 //! `build.rs` embeds every folder it finds; adding a language is adding a folder.
@@ -39,6 +40,33 @@ pub struct RunSpec {
     /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
     /// environment, and the sandbox wrapper when network isolation is available.
     pub untrusted: Option<crate::sandbox::Untrusted>,
+    /// How `docsnip verify` compiles many snippets of this language in one step.
+    pub batch: Option<Batch>,
+}
+
+/// `run.batch` in `language.yml`: one compile step for many snippets, then one run each.
+///
+/// `docsnip verify` writes each snippet (with its sample files) into a sub-folder of
+/// one batch folder (`s1`, `s2`, …), runs `build` ONCE from the batch folder (an
+/// argument that is exactly `{dirs}` becomes the sub-folder names, one argument each),
+/// then runs `command` from each snippet's sub-folder, with the usual timeout and the
+/// usual comparison. A build that fails is retried once without the snippets its
+/// messages name (by sub-folder, `s3/Main.java:…`); whatever still fails falls back to
+/// the language's own `build` and `command`, one snippet at a time, so each snippet gets
+/// its own verdict and compiler message.
+///
+/// The proof stays what it was: `build` must compile the same file with the same
+/// compiler the reader's `command` uses, and `command` must run the result with the same
+/// runtime, so only the number of compiler starts changes. Worth it only where starting
+/// the compiler is most of a snippet's cost (Java's in-process javac: measured in
+/// BENCHMARKS.md); not for Go, whose linker dominates and `go build` of many mains costs
+/// as much as one `go run` each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// Run once from the batch folder; `{dirs}` expands to the sub-folder names.
+    pub build: Vec<String>,
+    /// Run from each snippet's sub-folder after `build` succeeded.
+    pub command: Vec<String>,
 }
 
 impl RunSpec {
@@ -58,6 +86,7 @@ impl RunSpec {
             build: None,
             bin_dir: None,
             untrusted: None,
+            batch: None,
             command,
             needs: program
                 .first()
@@ -76,7 +105,13 @@ impl RunSpec {
     /// [`cache_dir`] (for runners that keep a compiled project between snippets).
     pub fn expanded(&self) -> RunSpec {
         let needs_it = |args: &[String]| args.iter().any(|a| a.contains("{cache}"));
-        if !needs_it(&self.command) && !self.build.as_deref().is_some_and(needs_it) {
+        if !needs_it(&self.command)
+            && !self.build.as_deref().is_some_and(needs_it)
+            && !self
+                .batch
+                .as_ref()
+                .is_some_and(|b| needs_it(&b.build) || needs_it(&b.command))
+        {
             return self.clone();
         }
         let dir = cache_dir();
@@ -92,6 +127,10 @@ impl RunSpec {
             needs: self.needs.clone(),
             bin_dir: self.bin_dir.clone(),
             untrusted: self.untrusted.clone(),
+            batch: self.batch.as_ref().map(|b| Batch {
+                build: expand(&b.build),
+                command: expand(&b.command),
+            }),
         }
     }
 
@@ -192,6 +231,28 @@ fn list(node: &Node, what: &str) -> Result<Vec<String>, String> {
     }
 }
 
+fn parse_batch(node: &Node) -> Result<Batch, String> {
+    let mut batch = Batch {
+        build: Vec::new(),
+        command: Vec::new(),
+    };
+    for (k, v) in
+        yaml::known_fields(node, "run.batch", &["build", "command"]).map_err(|(_, m)| m)?
+    {
+        match k {
+            "build" => batch.build = list(v, k)?,
+            _ => batch.command = list(v, k)?,
+        }
+    }
+    if batch.build.is_empty() || batch.command.is_empty() {
+        return Err("`run.batch` needs `build` and `command`".into());
+    }
+    if !batch.build.iter().any(|a| a == "{dirs}") {
+        return Err("`run.batch.build` must pass `{dirs}` (the snippets' sub-folders)".into());
+    }
+    Ok(batch)
+}
+
 /// Parses a `language.yml`.
 pub fn parse_spec(name: &str, spec: &str, template: &str) -> Result<Spec, String> {
     let root = yaml::parse(spec).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
@@ -273,13 +334,15 @@ pub fn parse_spec(name: &str, spec: &str, template: &str) -> Result<Spec, String
                     needs: Vec::new(),
                     bin_dir: None,
                     untrusted: None,
+                    batch: None,
                 };
-                for (k, v) in yaml::known_fields(v, "run", &["file", "build", "command"])
+                for (k, v) in yaml::known_fields(v, "run", &["file", "build", "command", "batch"])
                     .map_err(|(_, m)| m)?
                 {
                     match k {
                         "file" => run.file = text(v, k)?,
                         "build" => run.build = Some(list(v, k)?),
+                        "batch" => run.batch = Some(parse_batch(v)?),
                         _ => run.command = list(v, k)?,
                     }
                 }

@@ -28,6 +28,7 @@ pub mod request;
 pub mod sandbox;
 pub mod secrets;
 pub mod verify;
+pub mod verify_batch;
 pub mod verify_cache;
 pub mod verify_tree;
 pub mod yaml;

@@ -1090,7 +1090,7 @@ pub fn prepare_snippet(
 }
 
 /// Fills in what to install for a missing program from the runner's needs.
-fn hint(e: RunError, runner: &RunSpec) -> RunError {
+pub(crate) fn hint(e: RunError, runner: &RunSpec) -> RunError {
     match e {
         RunError::MissingRuntime { program, hint } => {
             let hint = runner
@@ -1778,141 +1778,203 @@ pub fn verify_snippet(
     timeout: Duration,
     code_for: impl FnOnce(&str) -> Result<String, String>,
 ) -> Report {
-    let run_id = server.new_run_id();
-    let base_url = server.base_url(&run_id);
-    let mut report = Report {
-        outcome: Outcome::Ok,
-        run_id: run_id.clone(),
-        base_url: base_url.clone(),
-        output: None,
-        requests: Vec::new(),
-        created_files: Vec::new(),
-    };
-    let failed = |error: String| Outcome::RunFailed {
-        error,
-        stderr_tail: String::new(),
-    };
-
-    let code = match code_for(&base_url) {
-        Ok(code) => code,
-        Err(e) => {
-            report.outcome = failed(format!("rendering the snippet failed: {e}"));
-            return report;
-        }
+    let trial = match Trial::start(server, expected, code_for) {
+        Ok(t) => t,
+        Err(report) => return *report,
     };
     let workdir = match tempfile::Builder::new().prefix("docsnip-verify-").tempdir() {
         Ok(dir) => dir,
-        Err(e) => {
-            report.outcome = failed(format!("creating a work directory failed: {e}"));
-            return report;
-        }
+        Err(e) => return trial.failed(format!("creating a work directory failed: {e}")),
     };
-    let files = sample_files(expected);
-    if let Err(e) = write_sample_files(workdir.path(), &files) {
-        report.outcome = failed(format!("writing sample files failed: {e}"));
-        return report;
+    if let Err(e) = write_sample_files(workdir.path(), &trial.files) {
+        return trial.failed(format!("writing sample files failed: {e}"));
+    }
+    let runner = &runner.expanded();
+    let result = run_single(runner, &trial.code, &trial.files, workdir.path(), timeout);
+    trial.judge(server, runner, expected, workdir.path(), result)
+}
+
+/// A snippet rendered for a run of its own: what [`verify_snippet`] and
+/// [`crate::verify_batch`] share.
+pub(crate) struct Trial {
+    pub run_id: String,
+    pub base_url: String,
+    pub code: String,
+    pub files: SampleFiles,
+}
+
+/// What ran: the command's output and what the build step left in the work folder.
+pub(crate) type Ran = Result<(RunOutput, Vec<String>), RunError>;
+
+impl Trial {
+    /// Takes a fresh run id and renders the snippet for its base URL; a rendering error
+    /// is the finished report (boxed: it is the rare case).
+    pub(crate) fn start(
+        server: &EchoServer,
+        expected: &Request,
+        code_for: impl FnOnce(&str) -> Result<String, String>,
+    ) -> Result<Trial, Box<Report>> {
+        let run_id = server.new_run_id();
+        let base_url = server.base_url(&run_id);
+        let mut trial = Trial {
+            run_id,
+            base_url,
+            code: String::new(),
+            files: sample_files(expected),
+        };
+        match code_for(&trial.base_url) {
+            Ok(code) => {
+                trial.code = code;
+                Ok(trial)
+            }
+            Err(e) => Err(Box::new(
+                trial.failed(format!("rendering the snippet failed: {e}")),
+            )),
+        }
     }
 
-    let runner = &runner.expanded();
-    let result = prepare_snippet(runner, &code, workdir.path(), timeout).and_then(|()| {
+    fn report(&self, outcome: Outcome) -> Report {
+        Report {
+            outcome,
+            run_id: self.run_id.clone(),
+            base_url: self.base_url.clone(),
+            output: None,
+            requests: Vec::new(),
+            created_files: Vec::new(),
+        }
+    }
+
+    /// A report of a trial that could not run.
+    pub(crate) fn failed(&self, error: String) -> Report {
+        self.report(Outcome::RunFailed {
+            error,
+            stderr_tail: String::new(),
+        })
+    }
+
+    /// Collects the requests of the run, lists what the snippet created in `workdir`
+    /// and compares.
+    pub(crate) fn judge(
+        &self,
+        server: &EchoServer,
+        runner: &RunSpec,
+        expected: &Request,
+        workdir: &Path,
+        result: Ran,
+    ) -> Report {
+        let mut report = self.report(Outcome::Ok);
+        let files = &self.files;
+        report.requests = server.take_settled(&self.run_id, SETTLE);
+        let built: &[String] = result.as_ref().map_or(&[], |(_, b)| b.as_slice());
+        report.created_files = created_files(workdir, runner, files, built);
+        let result = result.map(|(out, _)| out);
+        let file_diff = (!report.created_files.is_empty()).then(|| {
+            Difference::new(
+                Aspect::Files,
+                format!(
+                    "files: the snippet created {}",
+                    report.created_files.join(", ")
+                ),
+            )
+        });
+
+        let output = match result {
+            Ok(output) => output,
+            Err(e) => {
+                let stderr_tail = match &e {
+                    RunError::TimedOut { stderr, .. } | RunError::BuildFailed { stderr, .. } => {
+                        tail(stderr)
+                    }
+                    _ => String::new(),
+                };
+                report.outcome = Outcome::RunFailed {
+                    error: e.to_string(),
+                    stderr_tail,
+                };
+                return report;
+            }
+        };
+        let exit_detail = || {
+            let mut s = describe_status(output.status);
+            let t = output.stderr_tail();
+            if let Some(last) = t.lines().last() {
+                s.push_str(": ");
+                s.push_str(last);
+            }
+            s
+        };
+
+        report.outcome = match report.requests.as_slice() {
+            [] => match diagnose_missing(&output.stderr, &runner.needs) {
+                Some(error) => Outcome::RunFailed {
+                    error,
+                    stderr_tail: output.stderr_tail(),
+                },
+                None => Outcome::NoRequest {
+                    detail: exit_detail(),
+                },
+            },
+            [got] => {
+                let mut diffs = compare(expected, got, files);
+                let exit_ok = output.status.success();
+                if diffs.is_empty() && !exit_ok {
+                    Outcome::RunFailed {
+                        error: format!(
+                            "sent the right request but {}",
+                            describe_status(output.status)
+                        ),
+                        stderr_tail: output.stderr_tail(),
+                    }
+                } else {
+                    if !exit_ok {
+                        diffs.push(Difference::new(
+                            Aspect::Exit,
+                            format!("exit: {}", exit_detail()),
+                        ));
+                    }
+                    diffs.extend(file_diff);
+                    if diffs.is_empty() {
+                        Outcome::Ok
+                    } else {
+                        Outcome::Differences(diffs)
+                    }
+                }
+            }
+            many => Outcome::ManyRequests {
+                count: many.len(),
+                requests: many
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, String::from_utf8_lossy(&r.target)))
+                    .collect(),
+            },
+        };
+        report.output = Some(output);
+        report
+    }
+}
+
+/// One snippet on its own in `workdir` (which holds its sample files): write the file,
+/// run the build step, note what it left, run the command.
+pub(crate) fn run_single(
+    runner: &RunSpec,
+    code: &str,
+    files: &SampleFiles,
+    workdir: &Path,
+    timeout: Duration,
+) -> Ran {
+    prepare_snippet(runner, code, workdir, timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
-        let built = created_files(workdir.path(), runner, &files, &[]);
+        let built = created_files(workdir, runner, files, &[]);
         run_command_with(
             &runner.command,
-            workdir.path(),
+            workdir,
             timeout,
             runner.bin_dir.as_deref(),
             runner.untrusted.as_ref(),
         )
         .map_err(|e| hint(e, runner))
         .map(|out| (out, built))
-    });
-    report.requests = server.take_settled(&run_id, SETTLE);
-    let built: &[String] = result.as_ref().map_or(&[], |(_, b)| b.as_slice());
-    report.created_files = created_files(workdir.path(), runner, &files, built);
-    let result = result.map(|(out, _)| out);
-    let file_diff = (!report.created_files.is_empty()).then(|| {
-        Difference::new(
-            Aspect::Files,
-            format!(
-                "files: the snippet created {}",
-                report.created_files.join(", ")
-            ),
-        )
-    });
-
-    let output = match result {
-        Ok(output) => output,
-        Err(e) => {
-            let stderr_tail = match &e {
-                RunError::TimedOut { stderr, .. } | RunError::BuildFailed { stderr, .. } => {
-                    tail(stderr)
-                }
-                _ => String::new(),
-            };
-            report.outcome = Outcome::RunFailed {
-                error: e.to_string(),
-                stderr_tail,
-            };
-            return report;
-        }
-    };
-    let exit_detail = || {
-        let mut s = describe_status(output.status);
-        let t = output.stderr_tail();
-        if let Some(last) = t.lines().last() {
-            s.push_str(": ");
-            s.push_str(last);
-        }
-        s
-    };
-
-    report.outcome = match report.requests.as_slice() {
-        [] => match diagnose_missing(&output.stderr, &runner.needs) {
-            Some(error) => Outcome::RunFailed {
-                error,
-                stderr_tail: output.stderr_tail(),
-            },
-            None => Outcome::NoRequest {
-                detail: exit_detail(),
-            },
-        },
-        [got] => {
-            let mut diffs = compare(expected, got, &files);
-            let exit_ok = output.status.success();
-            if diffs.is_empty() && !exit_ok {
-                Outcome::RunFailed {
-                    error: format!(
-                        "sent the right request but {}",
-                        describe_status(output.status)
-                    ),
-                    stderr_tail: output.stderr_tail(),
-                }
-            } else {
-                if !exit_ok {
-                    diffs.push(Difference::new(
-                        Aspect::Exit,
-                        format!("exit: {}", exit_detail()),
-                    ));
-                }
-                diffs.extend(file_diff);
-                if diffs.is_empty() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Differences(diffs)
-                }
-            }
-        }
-        many => Outcome::ManyRequests {
-            count: many.len(),
-            requests: many
-                .iter()
-                .map(|r| format!("{} {}", r.method, String::from_utf8_lossy(&r.target)))
-                .collect(),
-        },
-    };
-    report.output = Some(output);
-    report
+    })
 }
 
 fn describe_status(status: ExitStatus) -> String {
@@ -1926,7 +1988,7 @@ fn describe_status(status: ExitStatus) -> String {
 /// Entries under `dir` other than the snippet file, the sample files (and the
 /// directories holding them) and `before` (what the build step wrote). Bounded: at most
 /// 1000 entries, 16 levels.
-fn created_files(
+pub(crate) fn created_files(
     dir: &Path,
     runner: &RunSpec,
     files: &SampleFiles,

@@ -3,7 +3,7 @@
 //!
 //! A pass is kept as an empty-ish file named by a SHA-256 key of everything that decides
 //! it ([`Key`]): docsnip's version and [`RULES`] (the comparison rules), the language
-//! and its runner (file, build step, command), the fingerprint of every runtime it needs
+//! and its runner (file, build step, command, batch build and command), the fingerprint of every runtime it needs
 //! (the output of each `needs` check command and where the program really is, taken
 //! once per run), the expected request (serialized), the sample files it uploads, and
 //! the snippet as rendered for [`CANONICAL_BASE`] (runs render for their own base URL,
@@ -59,6 +59,18 @@ impl Key<'_> {
             field(part.as_bytes());
         }
         field(b"--");
+        // Only for runners that batch, so other languages' keys stay as they were.
+        if let Some(batch) = &self.runner.batch {
+            for part in batch
+                .build
+                .iter()
+                .chain([&String::new()])
+                .chain(&batch.command)
+            {
+                field(part.as_bytes());
+            }
+            field(b"--");
+        }
         field(self.runtime.as_bytes());
         let expected = serde_json::to_string(self.expected).unwrap_or_default();
         field(expected.as_bytes());

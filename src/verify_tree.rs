@@ -172,7 +172,8 @@ fn runtime_fingerprint(runner: &RunSpec, prints: &[(Need, String)]) -> String {
         }
         out.push('\n');
     }
-    let programs = runner.build.iter().chain([&runner.command]);
+    let batch = runner.batch.iter().flat_map(|b| [&b.build, &b.command]);
+    let programs = runner.build.iter().chain([&runner.command]).chain(batch);
     for program in programs.filter_map(|argv| argv.first()) {
         out.push_str(&verify::program_fingerprint_in(program, bin).unwrap_or_default());
         out.push('\n');
@@ -209,6 +210,10 @@ pub fn verify_tree_with(
             let mut p: Vec<String> = r.needs.iter().map(|n| n.check[0].clone()).collect();
             p.extend(r.command.first().cloned());
             p.extend(r.build.as_ref().and_then(|b| b.first().cloned()));
+            if let Some(b) = &r.batch {
+                p.extend(b.build.first().cloned());
+                p.extend(b.command.first().cloned());
+            }
             p
         })
         .collect();
@@ -349,50 +354,175 @@ pub fn verify_tree_with(
             return report;
         }
     };
-    report.verdicts = pool.install(|| {
-        jobs.par_iter()
-            .map(|&(n, page, lang, runner, runtime)| {
-                let v = verify_one(
-                    &server,
-                    site,
-                    opts,
-                    cache.as_ref(),
-                    page,
-                    lang,
-                    runner,
-                    runtime,
-                );
-                tick(n, &v);
-                v
-            })
-            .collect()
-    });
+    report.verdicts = pool.install(|| run_jobs(&server, site, opts, cache.as_ref(), &jobs, &tick));
     report
 }
 
-/// One page in one language: from the cache when it passed before with everything that
-/// decides it unchanged, else run (and a pass stored).
-#[allow(clippy::too_many_arguments)]
-fn verify_one(
+/// One page in one language: the page's index, the page, the language, its runner as
+/// run and its runtime fingerprint.
+type Job<'a> = (usize, &'a PageJob, &'a Language, &'a RunSpec, &'a str);
+
+/// Runs every job over the current pool: cached passes and refusals first, then the
+/// rest, the uncached snippets of a language with a `run.batch` (one compile step for
+/// many snippets) in batches, the others one by one. Verdicts in `jobs` order.
+fn run_jobs(
     server: &EchoServer,
     site: &Site,
     opts: &VerifyOptions,
+    cache: Option<&Cache>,
+    jobs: &[Job],
+    tick: &(dyn Fn(usize, &Verdict) + Sync),
+) -> Vec<Verdict> {
+    let looked: Vec<Lookup> = jobs
+        .par_iter()
+        .map(|&(n, page, lang, runner, runtime)| {
+            let l = lookup(site, cache, page, lang, runner, runtime);
+            if let Lookup::Done(v) = &l {
+                tick(n, v);
+            }
+            l
+        })
+        .collect();
+    let units = batch_units(jobs, &looked, opts.jobs);
+    let ran: Vec<(usize, Verdict)> = units
+        .par_iter()
+        .flat_map_iter(|unit| {
+            let verdicts = match unit.as_slice() {
+                &[i] => {
+                    let (_, page, lang, runner, _) = jobs[i];
+                    let r = verify::verify_snippet(
+                        server,
+                        runner,
+                        &page.expected,
+                        opts.timeout,
+                        |base_url| {
+                            render_for(page, site, lang, base_url).map_err(|e| e.to_string())
+                        },
+                    );
+                    vec![r]
+                }
+                many => {
+                    let items = many
+                        .iter()
+                        .map(|&i| {
+                            let (_, page, lang, _, _) = jobs[i];
+                            crate::verify_batch::Item {
+                                expected: &page.expected,
+                                code_for: Box::new(move |base_url: &str| {
+                                    render_for(page, site, lang, base_url)
+                                        .map_err(|e| e.to_string())
+                                }),
+                            }
+                        })
+                        .collect();
+                    crate::verify_batch::verify_batch(server, jobs[many[0]].3, items, opts.timeout)
+                }
+            };
+            unit.iter()
+                .zip(verdicts)
+                .map(|(&i, r)| {
+                    let (n, page, lang, _, _) = jobs[i];
+                    let key = match &looked[i] {
+                        Lookup::Run(key) => key.as_deref(),
+                        Lookup::Done(_) => None,
+                    };
+                    if let (Some(cache), Some(key)) = (cache, key)
+                        && r.outcome.is_ok()
+                    {
+                        // A cache that cannot be written only costs a re-run next time.
+                        let _ = cache
+                            .store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
+                    }
+                    let v = Verdict {
+                        page: page.shown.clone(),
+                        language: lang.name.clone(),
+                        outcome: r.outcome,
+                        created_files: r.created_files,
+                        cached: false,
+                    };
+                    tick(n, &v);
+                    (i, v)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut out: Vec<Option<Verdict>> = looked
+        .into_iter()
+        .map(|l| match l {
+            Lookup::Done(v) => Some(v),
+            Lookup::Run(_) => None,
+        })
+        .collect();
+    for (i, v) in ran {
+        out[i] = Some(v);
+    }
+    out.into_iter()
+        .map(|v| v.expect("every job has a verdict"))
+        .collect()
+}
+
+/// The jobs to run, as units: a batch (several jobs of one language whose runner has a
+/// `run.batch`) or one job. Batches come first so their compile steps start early; a
+/// language's snippets are split into one batch per worker (at most 64 each), so the
+/// workers compile at once.
+fn batch_units(jobs: &[Job], looked: &[Lookup], workers: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut singles = Vec::new();
+    for (i, l) in looked.iter().enumerate() {
+        if !matches!(l, Lookup::Run(_)) {
+            continue;
+        }
+        let (_, _, lang, runner, _) = jobs[i];
+        if runner.batch.is_none() {
+            singles.push(vec![i]);
+            continue;
+        }
+        match groups.iter_mut().find(|(name, _)| *name == lang.name) {
+            Some((_, g)) => g.push(i),
+            None => groups.push((lang.name.as_str(), vec![i])),
+        }
+    }
+    let mut units = Vec::new();
+    for (_, group) in groups {
+        let size = group.len().div_ceil(workers.max(1)).clamp(2, 64);
+        for chunk in group.chunks(size) {
+            units.push(chunk.to_vec());
+        }
+    }
+    units.extend(singles);
+    units
+}
+
+/// A job before it runs: settled from the cache or by a refusal, or to run (with the
+/// cache key its pass is stored under).
+enum Lookup {
+    Done(Verdict),
+    Run(Option<String>),
+}
+
+/// One page in one language: its cached pass when it passed before with everything
+/// that decides it unchanged, a refusal when the template refuses the request, else
+/// the key to store a pass under.
+fn lookup(
+    site: &Site,
     cache: Option<&Cache>,
     page: &PageJob,
     lang: &Language,
     runner: &RunSpec,
     runtime: &str,
-) -> Verdict {
-    let verdict = |outcome, created_files, cached| Verdict {
-        page: page.shown.clone(),
-        language: lang.name.clone(),
-        outcome,
-        created_files,
-        cached,
+) -> Lookup {
+    let verdict = |outcome, cached| {
+        Lookup::Done(Verdict {
+            page: page.shown.clone(),
+            language: lang.name.clone(),
+            outcome,
+            created_files: Vec::new(),
+            cached,
+        })
     };
     let canonical = render_for(page, site, lang, CANONICAL_BASE);
     if let Err(RenderError::Refused { reason, .. }) = canonical {
-        return verdict(Outcome::Refused { reason }, Vec::new(), false);
+        return verdict(Outcome::Refused { reason }, false);
     }
     // The key holds the runner as the language declares it, not as this run executes it
     // (a per-run folder of links, the fork server).
@@ -414,18 +544,9 @@ fn verify_one(
     if let (Some(cache), Some(key)) = (cache, &key)
         && cache.passed(key)
     {
-        return verdict(Outcome::Ok, Vec::new(), true);
+        return verdict(Outcome::Ok, true);
     }
-    let r = verify::verify_snippet(server, runner, &page.expected, opts.timeout, |base_url| {
-        render_for(page, site, lang, base_url).map_err(|e| e.to_string())
-    });
-    if let (Some(cache), Some(key)) = (cache, &key)
-        && r.outcome.is_ok()
-    {
-        // A cache that cannot be written only costs a re-run next time.
-        let _ = cache.store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
-    }
-    verdict(r.outcome, r.created_files, false)
+    Lookup::Run(key)
 }
 
 /// Starts the Python fork server when a runner runs `python3` or HTTPie's `http` is
