@@ -392,4 +392,30 @@ mod tests {
         assert_eq!(s.run.as_ref().unwrap().needs[0].version, Some(3));
         assert_eq!(s.run.unwrap().ext(), ".rb");
     }
+
+    #[test]
+    fn a_batch_needs_a_build_with_dirs_and_a_command() {
+        let spec = |batch: &str| {
+            parse_spec(
+                "x",
+                &format!("run: {{ file: a.x, command: [x, a.x], batch: {batch} }}\n"),
+                "",
+            )
+        };
+        let s = spec("{ build: [xc, \"{dirs}\"], command: [x, a] }").unwrap();
+        let batch = s.run.unwrap().batch.unwrap();
+        assert_eq!(batch.build, ["xc", "{dirs}"]);
+        assert_eq!(batch.command, ["x", "a"]);
+        assert!(
+            spec("{ build: [xc, s1], command: [x] }")
+                .unwrap_err()
+                .contains("{dirs}")
+        );
+        assert!(
+            spec("{ build: [xc, \"{dirs}\"] }")
+                .unwrap_err()
+                .contains("command")
+        );
+        assert!(spec("{ biuld: [xc] }").unwrap_err().contains("biuld"));
+    }
 }

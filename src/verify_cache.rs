@@ -169,6 +169,11 @@ mod tests {
         let mut changed_files = other_files.clone();
         changed_files.insert("a.csv".into(), b"2".to_vec());
         let other_runner = RunSpec::simple(&["sh".into()], "sh");
+        let mut batched = runner.clone();
+        batched.batch = Some(crate::language::Batch {
+            build: vec!["c".into(), "{dirs}".into()],
+            command: vec!["./a".into()],
+        });
         let mut post = request();
         post.method = "POST".into();
         let variants = [
@@ -186,6 +191,10 @@ mod tests {
             },
             Key {
                 runner: &other_runner,
+                ..base
+            },
+            Key {
+                runner: &batched,
                 ..base
             },
             Key {
