@@ -201,18 +201,22 @@ mod tests {
     use crate::render::Renderer;
     use crate::verify::{Outcome, runner_for_language};
 
-    /// Java's runner batches: four snippets in one batch, one of which does not compile
-    /// and one of which writes a file. The broken one fails on its own with javac's
-    /// message, the file is caught, the other two pass, and the class files the batch
-    /// build wrote are not taken for files the snippets created. Needs a JDK.
-    #[test]
-    fn java_batch_fails_only_the_snippet_that_does_not_compile() {
-        let runner = runner_for_language("java").unwrap();
-        assert!(runner.batch.is_some(), "languages/java declares run.batch");
+    /// Verifies four snippets of `lang` in one batch: `/broken` has `broken` appended
+    /// (it does not compile), `/writes` creates a file `pwned` (`write` is put after
+    /// `main_opens`). Returns the reports.
+    fn batch_of_four(lang: &str, broken: &str, main_opens: &str, write: &str) -> Vec<Report> {
+        let runner = runner_for_language(lang).unwrap();
+        assert!(
+            runner.batch.is_some(),
+            "languages/{lang} declares run.batch"
+        );
         let problems = verify::check_needs(&runner.needs);
-        assert!(problems.is_empty(), "install a JDK: {problems:?}");
+        assert!(
+            problems.is_empty(),
+            "install {lang}'s runtime: {problems:?}"
+        );
         let server = EchoServer::start().unwrap();
-        let renderer = Renderer::new(None, &["java".to_string()]).unwrap();
+        let renderer = Renderer::new(None, &[lang.to_string()]).unwrap();
         let requests: Vec<Request> = ["/a", "/broken", "/c", "/writes"]
             .iter()
             .map(|p| Request::loopback_get(p))
@@ -227,25 +231,43 @@ mod tests {
                         let mut r = req.clone();
                         r.url = format!("{base}{}", req.path);
                         r.url_base = r.url.clone();
-                        let code = renderer.render("java", &r).map_err(|e| e.to_string())?;
+                        let code = renderer.render(lang, &r).map_err(|e| e.to_string())?;
+                        assert!(code.contains(main_opens), "{code}");
                         Ok(match req.path.as_str() {
-                            "/broken" => format!("{code}class Broken {{ int x = ; }}\n"),
-                            "/writes" => code.replace(
-                                "throws Exception {",
-                                "throws Exception {\n        new java.io.File(\"pwned\").createNewFile();",
-                            ),
+                            "/broken" => format!("{code}{broken}"),
+                            "/writes" => code.replace(main_opens, &format!("{main_opens}{write}")),
                             _ => code,
                         })
                     }),
                 }
             })
             .collect();
-        let reports = verify_batch(&server, &runner, items, Duration::from_secs(120));
+        let reports = verify_batch(&server, &runner, items, Duration::from_secs(300));
         assert_eq!(reports.len(), 4);
         assert_eq!(reports[0].outcome, Outcome::Ok, "{}", reports[0].outcome);
         assert_eq!(reports[2].outcome, Outcome::Ok, "{}", reports[2].outcome);
+        assert!(reports[1].outcome.is_failure(), "{}", reports[1].outcome);
+        assert!(reports[3].outcome.is_failure(), "{}", reports[3].outcome);
+        assert_eq!(reports[3].created_files, ["pwned"]);
+        // What the batch build wrote (class files, binaries) is not taken for files the
+        // snippets created.
+        for r in &reports[..3] {
+            assert!(r.created_files.is_empty(), "{:?}", r.created_files);
+        }
+        reports
+    }
+
+    /// Java batches: the snippet that does not compile fails on its own with javac's
+    /// message; the others pass; a written file is caught. Needs a JDK.
+    #[test]
+    fn java_batch_fails_only_the_snippet_that_does_not_compile() {
+        let reports = batch_of_four(
+            "java",
+            "class Broken { int x = ; }\n",
+            "throws Exception {",
+            "\n        new java.io.File(\"pwned\").createNewFile();",
+        );
         let broken = &reports[1];
-        assert!(broken.outcome.is_failure());
         assert!(
             broken.outcome.to_string().contains("compilation failed"),
             "{}",
@@ -256,11 +278,22 @@ mod tests {
             stderr.contains("Main.java:") && stderr.contains("error:"),
             "javac's own message: {stderr}"
         );
-        assert!(reports[3].outcome.is_failure(), "{}", reports[3].outcome);
-        assert_eq!(reports[3].created_files, ["pwned"]);
-        for r in &reports[..3] {
-            assert!(r.created_files.is_empty(), "{:?}", r.created_files);
-        }
+    }
+
+    /// Rust batches the same way (one cargo build); the broken snippet's verdict is
+    /// its own build step's failure, with rustc's message. Needs cargo and the cached
+    /// reqwest build (`scripts/test.sh`).
+    #[test]
+    fn rust_batch_fails_only_the_snippet_that_does_not_compile() {
+        let reports = batch_of_four(
+            "rust",
+            "fn broken() { let x: u8 = ; }\n",
+            "std::error::Error>> {",
+            "\n    std::fs::write(\"pwned\", \"\")?;",
+        );
+        let broken = reports[1].outcome.to_string();
+        assert!(broken.contains("the build step"), "{broken}");
+        assert!(broken.contains("error: expected expression"), "{broken}");
     }
 
     #[test]
