@@ -32,6 +32,9 @@ pub struct VerifyOptions {
     /// Run Python snippets and HTTPie through a preloaded interpreter that forks a
     /// child per snippet (see [`crate::forkserver`]).
     pub preload: bool,
+    /// Compile the snippets of a language with a `run.batch` in one step per batch (see
+    /// [`crate::verify_batch`]); `DOCSNIP_NO_BATCH=1` turns it off.
+    pub batch: bool,
 }
 
 impl Default for VerifyOptions {
@@ -41,6 +44,7 @@ impl Default for VerifyOptions {
             timeout: Duration::from_secs(30),
             cache: None,
             preload: std::env::var_os("DOCSNIP_NO_PRELOAD").is_none(),
+            batch: std::env::var_os("DOCSNIP_NO_BATCH").is_none(),
         }
     }
 }
@@ -383,7 +387,7 @@ fn run_jobs(
             l
         })
         .collect();
-    let units = batch_units(jobs, &looked, opts.jobs);
+    let units = batch_units(jobs, &looked, opts);
     let ran: Vec<(usize, Verdict)> = units
         .par_iter()
         .flat_map_iter(|unit| {
@@ -465,7 +469,7 @@ fn run_jobs(
 /// `run.batch`) or one job. Batches come first so their compile steps start early; a
 /// language's snippets are split into one batch per worker (at most 64 each), so the
 /// workers compile at once.
-fn batch_units(jobs: &[Job], looked: &[Lookup], workers: usize) -> Vec<Vec<usize>> {
+fn batch_units(jobs: &[Job], looked: &[Lookup], opts: &VerifyOptions) -> Vec<Vec<usize>> {
     let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
     let mut singles = Vec::new();
     for (i, l) in looked.iter().enumerate() {
@@ -473,7 +477,7 @@ fn batch_units(jobs: &[Job], looked: &[Lookup], workers: usize) -> Vec<Vec<usize
             continue;
         }
         let (_, _, lang, runner, _) = jobs[i];
-        if runner.batch.is_none() {
+        if runner.batch.is_none() || !opts.batch {
             singles.push(vec![i]);
             continue;
         }
@@ -484,7 +488,7 @@ fn batch_units(jobs: &[Job], looked: &[Lookup], workers: usize) -> Vec<Vec<usize
     }
     let mut units = Vec::new();
     for (_, group) in groups {
-        let size = group.len().div_ceil(workers.max(1)).clamp(2, 64);
+        let size = group.len().div_ceil(opts.jobs.max(1)).clamp(2, 64);
         for chunk in group.chunks(size) {
             units.push(chunk.to_vec());
         }
