@@ -71,6 +71,15 @@ pub fn sh_quote(s: &str) -> String {
     out
 }
 
+/// `s` in single quotes only (`'` written `'\''`): every byte literal for any POSIX
+/// shell, including `sh` (dash), which has no `$'…'`. For paths docsnip writes into its
+/// own scripts.
+pub fn sh_single_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_single_quoted(&mut out, s);
+    out
+}
+
 fn push_single_quoted(out: &mut String, s: &str) {
     out.push('\'');
     let mut parts = s.split('\'');

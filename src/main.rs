@@ -159,9 +159,23 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some(docsnip::sandbox::HELPER_ARG) {
-        let code = docsnip::sandbox::helper_main(&args[2..]);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == docsnip::forkserver::CLIENT_ARG)
+    {
+        let code = docsnip::forkserver::client_main(&args[2..]);
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
+    if args
+        .get(1)
+        .is_some_and(|a| a == docsnip::sandbox::HELPER_ARG)
+    {
+        let args: Vec<String> = args[2..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let code = docsnip::sandbox::helper_main(&args);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
     let cli = Cli::parse();
@@ -326,6 +340,7 @@ fn verify(
     let mut opts = VerifyOptions {
         timeout: std::time::Duration::from_secs(timeout.max(1)),
         cache,
+        fork_client: std::env::current_exe().ok(),
         ..VerifyOptions::default()
     };
     if let Some(j) = jobs {

@@ -574,10 +574,9 @@ pub fn normalize(
     ))
 }
 
-#[cfg(test)]
 impl Request {
     /// A bare `GET http://127.0.0.1PATH`, for tests of the runners.
-    pub(crate) fn loopback_get(path: &str) -> Request {
+    pub fn loopback_get(path: &str) -> Request {
         Request {
             name: "T".into(),
             method: "GET".into(),

@@ -35,6 +35,9 @@ pub struct VerifyOptions {
     /// Compile the snippets of a language with a `run.batch` in one step per batch (see
     /// [`crate::verify_batch`]); `DOCSNIP_NO_BATCH=1` turns it off.
     pub batch: bool,
+    /// docsnip's executable, run as the fork server's client (`docsnip __fork-client`,
+    /// about 1 ms per snippet); `None` uses the Python client (about 17 ms).
+    pub fork_client: Option<PathBuf>,
 }
 
 impl Default for VerifyOptions {
@@ -45,6 +48,7 @@ impl Default for VerifyOptions {
             cache: None,
             preload: std::env::var_os("DOCSNIP_NO_PRELOAD").is_none(),
             batch: std::env::var_os("DOCSNIP_NO_BATCH").is_none(),
+            fork_client: None,
         }
     }
 }
@@ -287,7 +291,7 @@ pub fn verify_tree_with(
     let fork = if opts.preload {
         bin_dir
             .as_deref()
-            .and_then(|b| start_fork_server(b, &runners))
+            .and_then(|b| start_fork_server(b, &runners, opts.fork_client.as_deref()))
     } else {
         None
     };
@@ -554,11 +558,13 @@ fn lookup(
 }
 
 /// Starts the Python fork server when a runner runs `python3` or HTTPie's `http` is
-/// needed, on the real `python3` linked in `bin_dir`; links `http` to a client script
-/// when HTTPie's interpreter is that same Python.
+/// needed: on the real `python3` linked in `bin_dir`, or else on the Python that
+/// HTTPie's script names. Links `http` to a client script when HTTPie's interpreter is
+/// the server's Python. `client` is docsnip's executable, run as the client when given.
 fn start_fork_server(
     bin_dir: &Path,
     runners: &[(usize, RunSpec, String)],
+    client: Option<&Path>,
 ) -> Option<crate::forkserver::ForkServer> {
     let uses = |p: &str| {
         runners.iter().any(|(_, r, _)| {
@@ -568,19 +574,28 @@ fn start_fork_server(
     if !uses("python3") && !uses("http") {
         return None;
     }
-    let python = std::fs::canonicalize(bin_dir.join("python3")).ok()?;
-    let server = crate::forkserver::ForkServer::start(&python).ok()?;
-    let http = bin_dir.join("http");
-    if let Ok(real) = std::fs::canonicalize(&http)
-        && let Some(interp) = crate::forkserver::script_interpreter(&real)
-        && std::fs::canonicalize(&interp).ok().as_ref() == Some(&python)
+    let http = std::fs::canonicalize(bin_dir.join("http")).ok();
+    let http_python = http
+        .as_deref()
+        .and_then(crate::forkserver::script_interpreter)
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    let python = std::fs::canonicalize(bin_dir.join("python3"))
+        .ok()
+        .or_else(|| http_python.clone())?;
+    let mut server = crate::forkserver::ForkServer::start(&python).ok()?;
+    if let Some(exe) = client {
+        server.set_native_client(exe.to_path_buf());
+    }
+    if let Some(real) = &http
+        && http_python.as_ref() == Some(&python)
     {
         use std::os::unix::fs::PermissionsExt;
-        let script = server.script_for(&real);
+        let script = server.script_for(real);
+        let link = bin_dir.join("http");
         let tmp = bin_dir.join(".http.tmp");
         let written = std::fs::write(&tmp, script)
             .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)))
-            .and_then(|()| std::fs::rename(&tmp, &http));
+            .and_then(|()| std::fs::rename(&tmp, &link));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }

@@ -25,6 +25,9 @@ fn verify(docs: &str, endpoint_pages: usize) {
     let opts = VerifyOptions {
         jobs: 4,
         timeout: Duration::from_secs(60),
+        // As the `docsnip` command runs them: Python and HTTPie through the fork server
+        // with docsnip's own client.
+        fork_client: Some(env!("CARGO_BIN_EXE_docsnip").into()),
         ..VerifyOptions::default()
     };
     let report = verify_tree(docs, &site, &opts);
