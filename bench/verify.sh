@@ -23,7 +23,7 @@ run() { # LABEL ARGS...
   local label=$1; shift
   local a b; a=$(now)
   /usr/bin/time -f '%U %S' -o cpu.txt \
-    "$bin" verify --quiet --config "$cfg" --lang "$langs" "$@" crux 2> err.txt >/dev/null || true
+    "$bin" verify --quiet --config "$cfg" --lang "${RUN_LANGS:-$langs}" "$@" crux 2> err.txt >/dev/null || true
   b=$(now)
   printf '%-34s %7.2f s wall %7.2f s cpu   %s\n' "$label" "$(echo "$b - $a" | bc -l)" \
     "$(awk '{print $1 + $2}' cpu.txt)" "$(tail -1 err.txt)"
@@ -41,3 +41,7 @@ a=$(now)
 "$bin" verify --as-written --quiet --config "$cfg" crux > aw.txt 2> aw-err.txt || true
 b=$(now)
 printf '%-34s %7.2f s   %s\n' "--as-written" "$(echo "$b - $a" | bc -l)" "$(tail -1 aw-err.txt)"
+# Each language on its own, --no-cache: what it costs per snippet.
+for l in ${langs//,/ }; do
+  RUN_LANGS=$l run "--no-cache, $l only" --no-cache
+done

@@ -440,12 +440,18 @@ proptest! {
     #[test]
     fn form_bodies_arrive_exactly(
         c in common(),
-        fields in distinct(1..4).prop_flat_map(|names| {
+        fields in distinct(0..4).prop_flat_map(|names| {
             let n = names.len();
             (Just(names), prop::collection::vec(prop::collection::vec(hostile(), 1..3), n))
         }),
+        // The page's own Content-Type, which clients must send instead of theirs.
+        own_type in prop::option::of(prop_oneof![
+            Just("application/x-www-form-urlencoded; charset=utf-8"),
+            Just("text/plain"),
+        ]),
     ) {
-        let mut b = String::from("  form:\n");
+        // No fields is an empty form (`form: {}`): still a Content-Type, and no body.
+        let mut b = String::from(if fields.0.is_empty() { "  form: {}\n" } else { "  form:\n" });
         for (name, values) in fields.0.iter().zip(&fields.1) {
             if values.len() == 1 {
                 let _ = writeln!(b, "    {}: {}", yq(name), yq(&values[0]));
@@ -454,7 +460,10 @@ proptest! {
                 let _ = writeln!(b, "    {}: [{}]", yq(name), list.join(", "));
             }
         }
-        let text = page(&c, &b);
+        let mut text = page(&c, &b);
+        if let Some(t) = own_type {
+            text = text.replacen("  headers:\n", &format!("  headers:\n    Content-Type: {t}\n"), 1);
+        }
         if let Err(e) = run_all(&text) {
             prop_assert!(false, "{}", e);
         }
