@@ -45,3 +45,8 @@ printf '%-34s %7.2f s   %s\n' "--as-written" "$(echo "$b - $a" | bc -l)" "$(tail
 for l in ${langs//,/ }; do
   RUN_LANGS=$l run "--no-cache, $l only" --no-cache
 done
+# Languages that compile in batches (run.batch), also one snippet at a time: what the
+# batch compile pays (DOCSNIP_NO_BATCH=1).
+for l in ${langs//,/ }; do
+  case $l in java|rust) DOCSNIP_NO_BATCH=1 RUN_LANGS=$l run "--no-cache, $l only, not batched" --no-cache ;; esac
+done
