@@ -1047,9 +1047,21 @@ pub fn run_snippet(
 ) -> Result<RunOutput, RunError> {
     let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
+    run_step(runner, &runner.command, workdir, timeout)
+}
+
+/// Runs `argv`, one of `runner`'s steps (its build, command or batch steps), in `dir`
+/// with the runner's PATH folder and trust, naming what to install when the program is
+/// missing.
+pub(crate) fn run_step(
+    runner: &RunSpec,
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+) -> Result<RunOutput, RunError> {
     run_command_with(
-        &runner.command,
-        workdir,
+        argv,
+        dir,
         timeout,
         runner.bin_dir.as_deref(),
         runner.untrusted.as_ref(),
@@ -1070,14 +1082,7 @@ pub fn prepare_snippet(
         error,
     })?;
     if let Some(build) = &runner.build {
-        let out = run_command_with(
-            build,
-            workdir,
-            timeout,
-            runner.bin_dir.as_deref(),
-            runner.untrusted.as_ref(),
-        )
-        .map_err(|e| hint(e, runner))?;
+        let out = run_step(runner, build, workdir, timeout)?;
         if !out.status.success() {
             return Err(RunError::BuildFailed {
                 command: build.join(" "),
@@ -1090,7 +1095,7 @@ pub fn prepare_snippet(
 }
 
 /// Fills in what to install for a missing program from the runner's needs.
-pub(crate) fn hint(e: RunError, runner: &RunSpec) -> RunError {
+fn hint(e: RunError, runner: &RunSpec) -> RunError {
     match e {
         RunError::MissingRuntime { program, hint } => {
             let hint = runner
@@ -2012,15 +2017,7 @@ pub(crate) fn run_single(
     prepare_snippet(runner, code, workdir, timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
         let built = created_files(workdir, runner, files, &[]);
-        run_command_with(
-            &runner.command,
-            workdir,
-            timeout,
-            runner.bin_dir.as_deref(),
-            runner.untrusted.as_ref(),
-        )
-        .map_err(|e| hint(e, runner))
-        .map(|out| (out, built))
+        run_step(runner, &runner.command, workdir, timeout).map(|out| (out, built))
     })
 }
 

@@ -134,13 +134,7 @@ fn build(runner: &RunSpec, batch: &Batch, root: &Path, members: &mut [Member], t
         // The usual per-step timeout for every 8 snippets: one compiler start, then each
         // snippet costs a fraction of it.
         let steps = u32::try_from(dirs.len().div_ceil(8)).unwrap_or(u32::MAX);
-        let out = verify::run_command_with(
-            &argv,
-            root,
-            timeout.saturating_mul(steps.max(1)),
-            runner.bin_dir.as_deref(),
-            runner.untrusted.as_ref(),
-        );
+        let out = verify::run_step(runner, &argv, root, timeout.saturating_mul(steps.max(1)));
         match out {
             Ok(out) if out.status.success() => {
                 for &m in &pending {
@@ -172,15 +166,7 @@ fn run_built(runner: &RunSpec, batch: &Batch, trial: &Trial, dir: &Path, timeout
     // What the build left in the sub-folder is the snippet's own; anything new after
     // the run is not.
     let built = verify::created_files(dir, runner, &trial.files, &[]);
-    verify::run_command_with(
-        &batch.command,
-        dir,
-        timeout,
-        runner.bin_dir.as_deref(),
-        runner.untrusted.as_ref(),
-    )
-    .map_err(|e| verify::hint(e, runner))
-    .map(|out| (out, built))
+    verify::run_step(runner, &batch.command, dir, timeout).map(|out| (out, built))
 }
 
 /// Whether a compiler's output names a file in sub-folder `dir` (`s3/Main.java`, not
