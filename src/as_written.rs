@@ -291,17 +291,10 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         }
     };
     let base = site.base_url.trim_end_matches('/').to_string();
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-    {
+    let pool = match crate::verify_tree::worker_pool(opts.jobs, docs) {
         Ok(p) => p,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(
-                docs,
-                None,
-                format!("cannot start worker threads: {e}"),
-            ));
+        Err(d) => {
+            report.diagnostics.push(d);
             return report;
         }
     };

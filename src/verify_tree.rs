@@ -348,22 +348,23 @@ pub fn verify_tree_with(
             failed: failed.load(Ordering::Relaxed),
         });
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-    {
+    let pool = match worker_pool(opts.jobs, docs) {
         Ok(p) => p,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(
-                docs,
-                None,
-                format!("cannot start worker threads: {e}"),
-            ));
+        Err(d) => {
+            report.diagnostics.push(d);
             return report;
         }
     };
     report.verdicts = pool.install(|| run_jobs(&server, site, opts, cache.as_ref(), &jobs, &tick));
     report
+}
+
+/// The pool snippets run on: `jobs` threads (at least one), or an error naming `docs`.
+pub(crate) fn worker_pool(jobs: usize, docs: &Path) -> Result<rayon::ThreadPool, Diagnostic> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| Diagnostic::error(docs, None, format!("cannot start worker threads: {e}")))
 }
 
 /// One page in one language: the page's index, the page, the language, its runner as
