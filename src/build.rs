@@ -4,10 +4,10 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, line_col};
+use crate::format::splice::Snippet;
 use crate::format::{self, Format};
 use crate::frontmatter;
 use crate::page::{self, FrontMatter, Structure};
-use crate::place::Snippet;
 use crate::render::{Language, Renderer};
 use crate::request::{self, Request};
 use crate::yaml;

@@ -39,7 +39,7 @@ pub struct RunSpec {
     pub bin_dir: Option<std::path::PathBuf>,
     /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
     /// environment, and the sandbox wrapper when network isolation is available.
-    pub untrusted: Option<crate::sandbox::Untrusted>,
+    pub untrusted: Option<crate::verify::sandbox::Untrusted>,
     /// How `docsnip verify` compiles many snippets of this language in one step.
     pub batch: Option<Batch>,
 }

@@ -10,25 +10,17 @@
 //! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
 //! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
 
-pub mod as_written;
 pub mod build;
 pub mod config;
 pub mod diag;
-pub mod echo;
 pub mod escape;
-pub mod forkserver;
 pub mod format;
 pub mod frontmatter;
 pub mod import;
 pub mod language;
 pub mod page;
-pub mod place;
 pub mod render;
 pub mod request;
-pub mod sandbox;
 pub mod secrets;
 pub mod verify;
-pub mod verify_batch;
-pub mod verify_cache;
-pub mod verify_tree;
 pub mod yaml;

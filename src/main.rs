@@ -162,20 +162,20 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args
         .get(1)
-        .is_some_and(|a| a == docsnip::forkserver::CLIENT_ARG)
+        .is_some_and(|a| a == docsnip::verify::forkserver::CLIENT_ARG)
     {
-        let code = docsnip::forkserver::client_main(&args[2..]);
+        let code = docsnip::verify::forkserver::client_main(&args[2..]);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
     if args
         .get(1)
-        .is_some_and(|a| a == docsnip::sandbox::HELPER_ARG)
+        .is_some_and(|a| a == docsnip::verify::sandbox::HELPER_ARG)
     {
         let args: Vec<String> = args[2..]
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        let code = docsnip::sandbox::helper_main(&args);
+        let code = docsnip::verify::sandbox::helper_main(&args);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
     let cli = Cli::parse();
@@ -210,7 +210,7 @@ fn main() -> ExitCode {
         let cache = match (no_cache, cache_dir) {
             (true, _) => None,
             (false, Some(d)) => Some(d.clone()),
-            (false, None) => Some(docsnip::verify_cache::Cache::default_dir()),
+            (false, None) => Some(docsnip::verify::cache::Cache::default_dir()),
         };
         return verify(docs, &site_opts, *jobs, *timeout, cache, c, started);
     }
@@ -329,7 +329,7 @@ fn verify(
     c: &Common,
     started: Instant,
 ) -> ExitCode {
-    use docsnip::verify_tree::{VerifyOptions, verify_tree_with};
+    use docsnip::verify::tree::{VerifyOptions, verify_tree_with};
     if let Err(code) = require_folder(docs) {
         return code;
     }
@@ -462,7 +462,7 @@ fn verify_as_written(
     c: &Common,
     started: Instant,
 ) -> ExitCode {
-    use docsnip::as_written::{AsWrittenOptions, verify_as_written};
+    use docsnip::verify::as_written::{AsWrittenOptions, verify_as_written};
     if let Err(code) = require_folder(docs) {
         return code;
     }
@@ -529,7 +529,7 @@ impl ProgressLine {
         }
     }
 
-    fn show(&self, p: docsnip::verify_tree::Progress) {
+    fn show(&self, p: docsnip::verify::tree::Progress) {
         if !self.on {
             return;
         }

@@ -5,7 +5,7 @@
 //! as `docsnip verify`. A missing runtime fails the test, naming what to install.
 
 use docsnip::build::{Site, SiteOptions};
-use docsnip::verify_tree::{VerifyOptions, check_languages, verify_tree};
+use docsnip::verify::tree::{VerifyOptions, check_languages, verify_tree};
 use std::path::Path;
 use std::time::Duration;
 

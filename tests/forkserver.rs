@@ -1,11 +1,11 @@
-//! The Python fork server (`docsnip::forkserver`): a snippet run through it still fails,
+//! The Python fork server (`docsnip::verify::forkserver`): a snippet run through it still fails,
 //! hangs, writes files and reads its argv visibly, with either client (docsnip's own
 //! executable, as the `docsnip` command uses it, or the Python client the library
 //! falls back to).
 
-use docsnip::echo::EchoServer;
-use docsnip::forkserver::ForkServer;
 use docsnip::request::Request;
+use docsnip::verify::echo::EchoServer;
+use docsnip::verify::forkserver::ForkServer;
 use docsnip::verify::{RealRuntimes, runner_for_language, verify_snippet};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -15,10 +15,10 @@
 
 use assert_cmd::Command;
 use docsnip::build::{Site, SiteOptions, parse_page, render_snippets};
-use docsnip::echo::{EchoServer, Recorded};
 use docsnip::import::curl::Curl;
 use docsnip::import::{Imported, import_page, shell};
 use docsnip::language::RunSpec;
+use docsnip::verify::echo::{EchoServer, Recorded};
 use docsnip::verify::run_snippet;
 use std::path::Path;
 use std::time::Duration;

@@ -12,9 +12,9 @@
 use docsnip::build::{Output, PageFailed, Site, SiteOptions, parse_page, process};
 use docsnip::config::Config;
 use docsnip::diag::Diagnostic;
-use docsnip::echo::EchoServer;
 use docsnip::format::{FormatKind, FormatSettings};
 use docsnip::request::Request;
+use docsnip::verify::echo::EchoServer;
 use docsnip::verify::{check_needs, runner_for_language, verify_snippet};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PropConfig, FileFailurePersistence};

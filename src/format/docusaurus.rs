@@ -27,8 +27,8 @@
 //! the CR as character references.
 
 use super::{Format, Group, Tabs, attribute, existing_tabs, fence_for, first_code, place_tabs};
+use crate::format::splice::Snippet;
 use crate::page::Structure;
-use crate::place::Snippet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {

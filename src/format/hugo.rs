@@ -21,8 +21,8 @@
 //! entity) in a tab with `text=true`.
 
 use super::{Format, Group, Tabs, attribute, existing_tabs, place_tabs};
+use crate::format::splice::Snippet;
 use crate::page::{self, Structure};
-use crate::place::Snippet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {

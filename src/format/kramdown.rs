@@ -1,15 +1,15 @@
 //! `kramdown`: kramdown blocks (fence + `{: title="…" }`) in the page body, for any
 //! Jekyll/kramdown site. A block whose title is a configured language's is that
 //! language's snippet, in `right_code` or the body; new ones go to the body. The block
-//! writer is `block_lines` in [`crate::place`].
+//! writer is `block_lines` in [`crate::format::splice`].
 
 use super::Format;
+use super::splice::{self, Snippet};
 use crate::config::Placement;
 use crate::page::Structure;
-use crate::place::{self, Snippet};
 
 pub struct Kramdown {
-    /// Whether the page body goes through Liquid (see [`place::liquid_raw`]).
+    /// Whether the page body goes through Liquid (see [`splice::liquid_raw`]).
     pub liquid: bool,
 }
 
@@ -17,12 +17,12 @@ impl Format for Kramdown {
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
         let mut blocks = page.titled_blocks(titles);
         for (_, code) in &mut blocks {
-            *code = place::liquid_unwrap(code).into_owned();
+            *code = splice::liquid_unwrap(code).into_owned();
         }
         blocks
     }
 
     fn place(&self, page: &Structure, snippets: &[Snippet], _titles: &[&str]) -> String {
-        place::place_with(page, snippets, Placement::Body, self.liquid)
+        splice::place_with(page, snippets, Placement::Body, self.liquid)
     }
 }

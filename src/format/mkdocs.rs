@@ -28,8 +28,8 @@
 //! as a character reference (nothing left for Markdown to read).
 
 use super::{Format, Group, Tabs, existing_tabs, fence_for, first_code, place_tabs};
+use crate::format::splice::Snippet;
 use crate::page::Structure;
-use crate::place::Snippet;
 
 pub struct Mkdocs;
 

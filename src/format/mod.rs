@@ -19,9 +19,10 @@ pub mod docusaurus;
 pub mod hugo;
 pub mod kramdown;
 pub mod mkdocs;
+pub mod splice;
 
+use crate::format::splice::Snippet;
 use crate::page::{self, Structure};
-use crate::place::Snippet;
 use std::ops::Range;
 
 /// The `format:` of `docsnip.yml`.
@@ -63,7 +64,7 @@ pub struct FormatSettings {
     pub kind: FormatKind,
     /// Whether page bodies go through Liquid (Jekyll: `aviator`, `kramdown`): blocks in
     /// the body are then written so that Liquid leaves them as they are
-    /// ([`crate::place::liquid_raw`]). Set from `liquid:` or a `_config.yml` in DOCS.
+    /// ([`crate::format::splice::liquid_raw`]). Set from `liquid:` or a `_config.yml` in DOCS.
     pub liquid: bool,
     pub docusaurus: docusaurus::Settings,
     pub hugo: hugo::Settings,
@@ -303,8 +304,8 @@ pub(crate) fn decode_entities(text: &str) -> String {
 
 #[cfg(test)]
 pub(crate) mod testing {
+    use crate::format::splice::Snippet;
     use crate::page::{self, Structure};
-    use crate::place::Snippet;
 
     pub fn snip(name: &str, title: &str, fence: &str, code: &str) -> Snippet {
         Snippet {

@@ -6,11 +6,11 @@
 
 use crate::build::{self, Site};
 use crate::diag::Diagnostic;
-use crate::echo::EchoServer;
 use crate::render::{Language, RenderError, Renderer};
 use crate::request::Request;
+use crate::verify::cache::{CANONICAL_BASE, Cache, Key};
+use crate::verify::echo::EchoServer;
 use crate::verify::{self, Need, Outcome, RunSpec};
-use crate::verify_cache::{CANONICAL_BASE, Cache, Key};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,13 +27,13 @@ pub struct VerifyOptions {
     pub jobs: usize,
     /// How long one snippet may run.
     pub timeout: Duration,
-    /// Where passes are cached (see [`crate::verify_cache`]); `None` runs everything.
+    /// Where passes are cached (see [`crate::verify::cache`]); `None` runs everything.
     pub cache: Option<PathBuf>,
     /// Run Python snippets and HTTPie through a preloaded interpreter that forks a
-    /// child per snippet (see [`crate::forkserver`]).
+    /// child per snippet (see [`crate::verify::forkserver`]).
     pub preload: bool,
     /// Compile the snippets of a language with a `run.batch` in one step per batch (see
-    /// [`crate::verify_batch`]); `DOCSNIP_NO_BATCH=1` turns it off.
+    /// [`crate::verify::batch`]); `DOCSNIP_NO_BATCH=1` turns it off.
     pub batch: bool,
     /// docsnip's executable, run as the fork server's client (`docsnip __fork-client`,
     /// about 1 ms per snippet); `None` uses the Python client (about 17 ms).
@@ -415,7 +415,7 @@ fn run_jobs(
                         .iter()
                         .map(|&i| {
                             let (_, page, lang, _, _) = jobs[i];
-                            crate::verify_batch::Item {
+                            crate::verify::batch::Item {
                                 expected: &page.expected,
                                 code_for: Box::new(move |base_url: &str| {
                                     render_for(page, site, lang, base_url)
@@ -424,7 +424,7 @@ fn run_jobs(
                             }
                         })
                         .collect();
-                    crate::verify_batch::verify_batch(server, jobs[many[0]].3, items, opts.timeout)
+                    crate::verify::batch::verify_batch(server, jobs[many[0]].3, items, opts.timeout)
                 }
             };
             unit.iter()
@@ -566,7 +566,7 @@ fn start_fork_server(
     bin_dir: &Path,
     runners: &[(usize, RunSpec, String)],
     client: Option<&Path>,
-) -> Option<crate::forkserver::ForkServer> {
+) -> Option<crate::verify::forkserver::ForkServer> {
     let uses = |p: &str| {
         runners.iter().any(|(_, r, _)| {
             r.command.first().is_some_and(|c| c == p) || r.needs.iter().any(|n| n.check[0] == p)
@@ -578,12 +578,12 @@ fn start_fork_server(
     let http = std::fs::canonicalize(bin_dir.join("http")).ok();
     let http_python = http
         .as_deref()
-        .and_then(crate::forkserver::script_interpreter)
+        .and_then(crate::verify::forkserver::script_interpreter)
         .and_then(|p| std::fs::canonicalize(p).ok());
     let python = std::fs::canonicalize(bin_dir.join("python3"))
         .ok()
         .or_else(|| http_python.clone())?;
-    let mut server = crate::forkserver::ForkServer::start(&python).ok()?;
+    let mut server = crate::verify::forkserver::ForkServer::start(&python).ok()?;
     if let Some(exe) = client {
         server.set_native_client(exe.to_path_buf());
     }

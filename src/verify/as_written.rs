@@ -9,16 +9,16 @@
 //! a block that calls another host sends nothing to the echo server and is reported so.
 //! Blocks whose title names no language with a runner are listed as not verified.
 //!
-//! This executes code that page authors wrote: see [`crate::sandbox`] for how each
+//! This executes code that page authors wrote: see [`crate::verify::sandbox`] for how each
 //! block is contained (own scratch folder as `HOME`, scrubbed environment, the same
 //! timeout, and its own network namespace with only loopback where available).
 
 use crate::build::{self, Site};
 use crate::diag::Diagnostic;
-use crate::echo::EchoServer;
 use crate::language;
 use crate::request::Request;
-use crate::sandbox::{self, Relay, Untrusted};
+use crate::verify::echo::EchoServer;
+use crate::verify::sandbox::{self, Relay, Untrusted};
 use crate::verify::{self, Outcome, RunSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -291,7 +291,7 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         }
     };
     let base = site.base_url.trim_end_matches('/').to_string();
-    let pool = match crate::verify_tree::worker_pool(opts.jobs, docs) {
+    let pool = match crate::verify::tree::worker_pool(opts.jobs, docs) {
         Ok(p) => p,
         Err(d) => {
             report.diagnostics.push(d);

@@ -1,4 +1,4 @@
-//! Proving snippets: run each with its real runtime against the [`echo`](crate::echo)
+//! Proving snippets: run each with its real runtime against the [`echo`](crate::verify::echo)
 //! server and compare what arrived with the normalized [`Request`].
 //!
 //! Three layers, usable separately:
@@ -15,7 +15,7 @@
 //!   run failure.
 //!
 //! ```no_run
-//! use docsnip::{echo::EchoServer, verify::{runner_for_language, verify_snippet}};
+//! use docsnip::verify::{echo::EchoServer, runner_for_language, verify_snippet};
 //! # fn render(req: &docsnip::request::Request, base: &str) -> Result<String, String> { unimplemented!() }
 //! # let request: docsnip::request::Request = unimplemented!();
 //! let server = EchoServer::start().unwrap();
@@ -55,6 +55,14 @@
 //!   (the sample content, see [`sample_file_content`]) and, when the page gives one,
 //!   its content type. `Raw` → bytes exact.
 
+pub mod as_written;
+pub mod batch;
+pub mod cache;
+pub mod echo;
+pub mod forkserver;
+pub mod sandbox;
+pub mod tree;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
@@ -69,9 +77,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::echo::{EchoServer, Recorded};
-use crate::echo::{find, trim_ows};
 use crate::request::{Auth, Body, Pair, Part, Request};
+use crate::verify::echo::{EchoServer, Recorded};
+use crate::verify::echo::{find, trim_ows};
 
 // ---------------------------------------------------------------------------
 // Differences
@@ -211,7 +219,7 @@ fn compare_path(expected: &Request, got: &Recorded, out: &mut Vec<Difference>) {
             Aspect::Path,
             format!(
                 "path: the request did not go to the base URL (expected a path under {}…{}, got {})",
-                crate::echo::PREFIX,
+                crate::verify::echo::PREFIX,
                 expected.path,
                 show_bytes(&got.target)
             ),
@@ -1149,7 +1157,7 @@ pub fn run_command_with(
     dir: &Path,
     timeout: Duration,
     bin_dir: Option<&Path>,
-    untrusted: Option<&crate::sandbox::Untrusted>,
+    untrusted: Option<&crate::verify::sandbox::Untrusted>,
 ) -> Result<RunOutput, RunError> {
     let wrapped: Vec<String>;
     let argv = match untrusted {
@@ -1847,7 +1855,7 @@ pub fn verify_snippet(
 }
 
 /// A snippet rendered for a run of its own: what [`verify_snippet`] and
-/// [`crate::verify_batch`] share.
+/// [`crate::verify::batch`] share.
 pub(crate) struct Trial {
     pub run_id: String,
     pub base_url: String,

@@ -11,9 +11,9 @@
 //! build fails too or the output names none, are run on their own with the language's
 //! usual build and command, so each gets its own verdict and compiler message.
 
-use crate::echo::EchoServer;
 use crate::language::Batch;
 use crate::request::Request;
+use crate::verify::echo::EchoServer;
 use crate::verify::{self, Ran, Report, RunSpec, Trial};
 use rayon::prelude::*;
 use std::path::Path;

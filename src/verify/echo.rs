@@ -17,7 +17,7 @@
 //! background threads and shuts down when dropped.
 //!
 //! ```no_run
-//! use docsnip::echo::EchoServer;
+//! use docsnip::verify::echo::EchoServer;
 //! let server = EchoServer::start().unwrap();
 //! let run = server.new_run_id();
 //! let url = server.base_url(&run); // http://127.0.0.1:PORT/__docsnip/r1
