@@ -148,7 +148,14 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
     let Ok(Some(parsed)) = parse_page(shown, page, &site, &site.base_url, &mut diags) else {
         return Ok(()); // refused with an error: tests/properties.rs covers refusals
     };
-    let snippets = render_snippets(shown, &parsed.request, parsed.at, &site, &mut diags).unwrap();
+    let snippets = render_snippets(
+        shown,
+        &parsed.requests[0].request,
+        parsed.requests[0].at,
+        &site,
+        &mut diags,
+    )
+    .unwrap();
     let (out, _) = process(shown, page.as_bytes(), &site);
     let Output::Page { text, .. } = out else {
         return Err(TestCaseError::fail(format!("{format}: {out:?}")));
@@ -158,7 +165,8 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
         &again,
         &Output::Page {
             text: text.clone(),
-            snippets: 4
+            snippets: 4,
+            requests: 1
         },
         "{}: second run",
         format
