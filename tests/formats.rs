@@ -63,6 +63,30 @@ fn hand_written_groups_are_taken_over_in_place() {
     }
 }
 
+/// A page with a front-matter request and two docsnip comments (block YAML and a flow
+/// mapping on one line; `{/* */}` in MDX), one with its own `base_url`, and a comment
+/// inside a code block (an example: ignored). Every request gets its group; a second
+/// build changes nothing.
+#[test]
+fn every_format_on_a_multi_request_page() {
+    for f in FORMATS {
+        let rel = if f == "docusaurus" {
+            "formats/multi.mdx"
+        } else {
+            "formats/multi.md"
+        };
+        let out = build_twice(f, rel);
+        assert_eq!(out.matches("Create an order").count(), 6, "{f}: {out}");
+        assert_eq!(
+            out.matches("https://eu.api.example.com/orders/42").count(),
+            4,
+            "{f}: {out}"
+        );
+        assert!(!out.contains("/nothing'"), "{f}: {out}");
+        insta::assert_snapshot!(format!("{f}_multi"), out);
+    }
+}
+
 #[test]
 fn placement_is_an_alias_of_format() {
     for (placement, format) in [("right_code", "aviator"), ("body", "kramdown")] {

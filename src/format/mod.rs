@@ -537,7 +537,8 @@ pub(crate) mod testing {
         let page::FrontMatter::Closed { yaml, body } = page::front_matter(text) else {
             panic!("no front-matter")
         };
-        Structure::new(text, yaml, body, None)
+        let key = text.find("right_code:").filter(|k| *k < yaml.end);
+        Structure::new(text, yaml, body, key.map(|k| (k, "")))
     }
 
     pub fn two() -> Vec<Snippet> {
@@ -612,6 +613,125 @@ mod tests {
                 .text,
             page
         );
+    }
+
+    fn all() -> Vec<Box<dyn Format>> {
+        vec![
+            Box::new(aviator::Aviator { liquid: false }),
+            Box::new(kramdown::Kramdown { liquid: true }),
+            Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
+            Box::new(mkdocs::Mkdocs),
+            Box::new(hugo::Hugo(hugo::Settings::default())),
+        ]
+    }
+
+    /// `place_page` twice: the second run must change nothing.
+    fn place_page_twice(
+        f: &dyn Format,
+        text: &str,
+        front: Option<&[Snippet]>,
+        comments: &[Vec<Snippet>],
+    ) -> (String, Vec<Kept>) {
+        let titles = ["Curl", "Python (requests)"];
+        let (once, kept) = place_page(
+            f,
+            &super::testing::structure(text),
+            front,
+            comments,
+            &titles,
+        );
+        let (twice, _) = place_page(
+            f,
+            &super::testing::structure(&once),
+            front,
+            comments,
+            &titles,
+        );
+        assert_eq!(once, twice, "a second run changed the page");
+        (once, kept)
+    }
+
+    fn one(code: &str) -> Vec<Snippet> {
+        vec![super::testing::snip("curl", "Curl", "bash", code)]
+    }
+
+    #[test]
+    fn each_comment_gets_its_group_right_after_it_in_every_format() {
+        let page = "---\nmethod: get\n---\nIntro.\n\n<!-- docsnip {method: POST} -->\nBetween.\n\n{/* docsnip\nmethod: PUT\n*/}\n```md\n<!-- docsnip {method: GET} -->\n```\n";
+        for f in all() {
+            let (out, kept) = place_page_twice(
+                f.as_ref(),
+                page,
+                Some(&one("front\n")),
+                &[one("post\n"), one("put\n")],
+            );
+            assert!(kept.is_empty(), "{kept:?}");
+            let (c1, post, c2, put) = (
+                out.find("<!-- docsnip {method: POST}").unwrap(),
+                out.find("post").unwrap(),
+                out.find("{/* docsnip").unwrap(),
+                out.find("put{").or(out.find("put\n")).unwrap(),
+            );
+            assert!(c1 < post && post < out.find("Between.").unwrap(), "{out}");
+            assert!(c2 < put && put < out.find("```md").unwrap(), "{out}");
+            assert_eq!(out.matches("front").count(), 1, "{out}");
+            assert!(
+                out.contains("```md\n<!-- docsnip {method: GET} -->\n```\n"),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hand_pasted_group_after_a_comment_is_the_comment_s_and_others_are_kept() {
+        // Kramdown: two hand-pasted Curl blocks; the second follows a comment.
+        let page = "---\nmethod: get\n---\n~~~ bash\nold one\n~~~\n{: title=\"Curl\" }\n\n<!-- docsnip {method: POST} -->\n\n~~~ bash\nold two\n~~~\n{: title=\"Curl\" }\n\n~~~ bash\nthird\n~~~\n{: title=\"Curl\" }\n";
+        let f = kramdown::Kramdown { liquid: false };
+        let (out, kept) = place_page_twice(&f, page, Some(&one("front\n")), &[one("post\n")]);
+        assert!(
+            !out.contains("old one") && !out.contains("old two"),
+            "{out}"
+        );
+        assert!(out.find("front").unwrap() < out.find("<!-- docsnip").unwrap());
+        assert!(out.find("<!-- docsnip").unwrap() < out.find("post").unwrap());
+        // The third block is no one's: kept, reported at its place in the input.
+        assert!(out.contains("~~~ bash\nthird\n~~~\n"), "{out}");
+        assert_eq!(
+            kept,
+            vec![Kept {
+                at: page.find("~~~ bash\nthird").unwrap(),
+                titles: vec!["Curl".into()],
+                written: Some(page.find("~~~ bash\nold one").unwrap()),
+            }]
+        );
+        let msg = kept[0].message(page);
+        assert!(
+            msg.contains("line 4, column 1") && msg.contains("<!-- docsnip"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn kept_groups_are_reported_where_they_stand_in_the_input() {
+        // A comment's group is written before the kept one: its offset is the input's.
+        let page = "---\nmethod: get\n---\n<!-- docsnip {method: POST} -->\n\n=== \"Curl\"\n\n    ```bash\n    a\n    ```\n\nText.\n\n=== \"Curl\"\n\n    ```bash\n    b\n    ```\n\nMore.\n\n=== \"Curl\"\n\n    ```bash\n    c\n    ```\n";
+        let (out, kept) = place_page_twice(
+            &mkdocs::Mkdocs,
+            page,
+            Some(&one("front\n")),
+            &[one("a long comment group\nof two lines\n")],
+        );
+        assert!(out.contains("    b\n") || out.contains("front"), "{out}");
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept[0].at, page.rfind("=== \"Curl\"").unwrap());
+        assert_eq!(
+            kept[0].written,
+            page.find("=== \"Curl\"\n\n    ```bash\n    b")
+        );
+        // With no front-matter request, every group no comment claims is kept.
+        let (_, kept) = place_page_twice(&mkdocs::Mkdocs, page, None, &[one("x\n")]);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.iter().all(|k| k.written.is_none()));
     }
 
     #[test]
