@@ -374,7 +374,7 @@ fn parse<'a>(
             ),
         ));
     }
-    if !unclosed.is_empty() {
+    if !unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty() {
         return Err(PageFailed);
     }
     if !(ep.is_endpoint() || !comments.is_empty() || text.contains("title=")) {
@@ -408,7 +408,7 @@ fn parse<'a>(
             .map_or(site.base_url.clone(), |b| b.value.clone())
     };
     let mut requests = Vec::new();
-    let mut failed = false;
+    let mut failed = !unclosed.is_empty();
 
     if ep.is_endpoint() {
         // The right_code Request block is the body when `request:` gives none.
@@ -492,7 +492,14 @@ fn parse<'a>(
             ));
         }
         let cep = match frontmatter::interpret(&root, start) {
-            Ok(cep) if cep.is_endpoint() && unknown.is_empty() => cep,
+            Ok(mut cep) if cep.is_endpoint() && unknown.is_empty() => {
+                // Without `request:`, messages about it stand at the comment.
+                cep.request.get_or_insert_with(|| frontmatter::RequestSpec {
+                    offset: body + c.range.start,
+                    ..Default::default()
+                });
+                cep
+            }
             Ok(_) if !unknown.is_empty() => {
                 failed = true;
                 continue;
