@@ -99,14 +99,14 @@ pub fn comments(body: &str) -> (Vec<Comment>, Vec<Unclosed>) {
 /// The offset of the first line after `comment` that is not blank (the body's end
 /// when there is none).
 pub fn next_content(body: &str, comment: &Comment) -> usize {
-    let mut at = comment.range.end;
-    for r in super::lines(&body[at..]) {
-        if !content(&body[at..at + r.end]).trim().is_empty() {
-            break;
-        }
-        at += r.end - r.start;
-    }
-    at.min(body.len())
+    let from = comment.range.end;
+    super::lines(&body[from..])
+        .find(|r| {
+            !content(&body[from + r.start..from + r.end])
+                .trim()
+                .is_empty()
+        })
+        .map_or(body.len(), |r| from + r.start)
 }
 
 #[cfg(test)]
@@ -132,6 +132,11 @@ mod tests {
         assert_eq!(yaml(body, &c[2]), "method: PUT\n");
         assert_eq!(yaml(body, &c[3]), "{method: DELETE}");
         assert_eq!(next_content(body, &c[0]), body.find("text").unwrap());
+        // Several blank lines, then the end of the body.
+        let body = "<!-- docsnip {a: 1} -->\n\n\n  \nx\n<!-- docsnip {b: 2} -->\n\n";
+        let (c, _) = comments(body);
+        assert_eq!(next_content(body, &c[0]), body.find('x').unwrap());
+        assert_eq!(next_content(body, &c[1]), body.len());
     }
 
     #[test]
