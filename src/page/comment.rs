@@ -5,7 +5,7 @@
 //! Two shapes: the opening on a line of its own, block YAML, the closing on a line of
 //! its own; or a YAML flow mapping on the one line, `<!-- docsnip {method: POST} -->`.
 
-use super::{content, lines_outside_fences};
+use super::content;
 use std::ops::Range;
 
 /// A docsnip comment in a body (offsets into the body text).
@@ -44,13 +44,45 @@ fn opening(line: &str) -> Option<(&'static str, usize)> {
     })
 }
 
+/// The lines of `body` as (start, line without its ending) that are not inside fenced
+/// code. Fences are found line by line, at any indentation (a fence in a tab or a list
+/// item too, and one right after raw HTML or JSX, which CommonMark would read as part
+/// of the HTML block but MDX and the tab formats read as code): a line of three or more
+/// backticks or tildes opens one, a line of at least as many of the same closes it.
+fn outside_fences(body: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    for r in super::lines(body) {
+        let line = content(&body[r.clone()]);
+        let t = line.trim_start();
+        let run = |c: char| t.chars().take_while(|x| *x == c).count();
+        match open {
+            Some((c, n)) => {
+                if run(c) >= n && t.trim_start_matches(c).trim().is_empty() {
+                    open = None;
+                }
+            }
+            None => {
+                if let Some(c) = ['`', '~'].into_iter().find(|c| run(*c) >= 3)
+                    && !(c == '`' && t[run(c)..].contains('`'))
+                {
+                    open = Some((c, run(c)));
+                } else {
+                    out.push((r.start, line));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every docsnip comment of `body`, in order, and every one left unclosed.
 pub fn comments(body: &str) -> (Vec<Comment>, Vec<Unclosed>) {
     let (mut found, mut unclosed) = (Vec::new(), Vec::new());
     if !body.contains(WORD) {
         return (found, unclosed);
     }
-    let lines = lines_outside_fences(body);
+    let lines = outside_fences(body);
     let end_of = |start: usize| {
         body[start..]
             .find('\n')
@@ -143,6 +175,14 @@ mod tests {
     fn comments_in_code_and_other_comments_are_not_requests() {
         let body = "```md\n<!-- docsnip {method: GET} -->\n```\n\n<!-- docsnippet -->\n<!-- a docsnip -->\n    <!-- docsnip {x: 1} -->\n";
         assert_eq!(comments(body), (vec![], vec![]));
+    }
+
+    #[test]
+    fn fences_right_after_html_and_indented_fences_hide_comments() {
+        let body = "</Tabs>\n```md\n<!-- docsnip {method: GET} -->\n```\n=== \"A\"\n\n    ~~~~\n    <!-- docsnip {method: GET} -->\n    ~~~\n    ~~~~\n<!-- docsnip {method: PUT} -->\n";
+        let (c, _) = comments(body);
+        assert_eq!(c.len(), 1);
+        assert_eq!(&body[c[0].yaml.clone()], "{method: PUT}");
     }
 
     #[test]
