@@ -1,13 +1,13 @@
-//! Proving snippets: run each with its real runtime against the [`echo`](crate::verify::echo)
+//! Proving snippets: run each with its real runtime against the [`echo`]
 //! server and compare what arrived with the normalized [`Request`].
 //!
 //! Three layers, usable separately:
 //!
-//! * [`compare`] — one recorded request against the expected [`Request`], as a list of
+//! * [`compare()`] — one recorded request against the expected [`Request`], as a list of
 //!   one-line [`Difference`]s (empty = equal).
 //! * [`run_snippet`] — write code to a file in a directory and run it with a program
 //!   (`bash`, `python3`, `node`, …), bounded by a timeout that kills the whole process
-//!   group. [`check_runtimes`] verifies up front that the runtimes are installed.
+//!   group. [`check_needs`] verifies up front that the runtimes are installed.
 //! * [`verify_snippet`] — the whole trial: fresh run id and temp work directory, sample
 //!   files for multipart uploads, render the code for the run's base URL, run it,
 //!   collect the requests, compare, list files the snippet created. Returns a
