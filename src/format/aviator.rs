@@ -4,8 +4,7 @@
 //! [`crate::format::splice`]); only where new blocks go differs.
 
 use super::splice::{self, Snippet};
-use super::{Format, Group, Placed};
-use crate::config::Placement;
+use super::{Format, Group, Placed, Placement};
 use crate::page::Structure;
 use std::ops::Range;
 
