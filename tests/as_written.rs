@@ -207,6 +207,17 @@ fn a_block_sees_only_its_own_processes() {
 }
 
 #[test]
+fn a_block_cannot_create_user_namespaces() {
+    let run = Setup::new(&["hostile/userns.md"]).run(&[]);
+    let said = reported(&run, "userns: ");
+    assert!(
+        said.starts_with("unshare: ") && !said.contains("created"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
 fn limits_stop_forks_and_allocations_and_the_run_carries_on() {
     let started = std::time::Instant::now();
     let run = Setup::new(&[

@@ -406,6 +406,11 @@ fn confine(
         drop_root()?;
     }
     isolate()?;
+    // No user namespaces inside (fewer kernel paths for a block to attack); best
+    // effort, as /proc/sys may be read-only: the hidden folders stay hidden either way,
+    // since a nested namespace cannot unmount what covers them (the kernel locks those
+    // mounts).
+    let _ = std::fs::write("/proc/sys/user/max_user_namespaces", "0");
     set_limits()?;
     let mut cmd = Command::new(&b.bwrap);
     cmd.args([
