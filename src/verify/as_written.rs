@@ -102,6 +102,94 @@ fn bubblewrap(
     }
 }
 
+/// How a run's blocks are contained, and what must live as long as the run.
+struct Containment {
+    untrusted: Untrusted,
+    /// The summary line's account of it.
+    isolation: String,
+    _relay: Option<Relay>,
+    _stage: Option<tempfile::TempDir>,
+}
+
+/// The sandbox of a run whose echo server listens on `addr`: bubblewrap, or `Err` why
+/// there is none; with `--unsandboxed`, the lighter isolation that is available.
+fn contain(
+    opts: &AsWrittenOptions,
+    addr: std::net::SocketAddr,
+    docs: &Path,
+    programs: &[String],
+    real: Option<&verify::RealRuntimes>,
+) -> Result<Containment, String> {
+    let unsafe_note = "and could read and write whatever this user can";
+    if opts.unsandboxed {
+        let netns = opts.sandbox_exe.as_ref().map_or_else(
+            || Err("no sandbox helper".to_string()),
+            |exe| {
+                sandbox::probe(exe, None)?;
+                let relay =
+                    Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))?;
+                Ok((
+                    sandbox::helper_command(exe, addr.port(), &relay.socket(), &[]),
+                    relay,
+                ))
+            },
+        );
+        return Ok(match netns {
+            Ok((wrapper, relay)) => Containment {
+                untrusted: Untrusted { wrapper },
+                isolation: format!(
+                    "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment and its own network namespace (loopback only), {unsafe_note}"
+                ),
+                _relay: Some(relay),
+                _stage: None,
+            },
+            Err(why) => Containment {
+                untrusted: Untrusted {
+                    wrapper: Vec::new(),
+                },
+                isolation: format!(
+                    "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated ({why}), {unsafe_note}"
+                ),
+                _relay: None,
+                _stage: None,
+            },
+        });
+    }
+    let exe = opts
+        .sandbox_exe
+        .as_ref()
+        .ok_or("docsnip cannot find its own executable to run the sandbox helper")?;
+    let bwrap = sandbox::Bubblewrap::find().ok_or("bubblewrap (bwrap) is not on PATH")?;
+    let mut b = bubblewrap(bwrap, docs, programs, real);
+    let stage = b
+        .make_stage()
+        .map_err(|e| format!("cannot make the sandbox's stage folder: {e}"))?;
+    sandbox::probe(exe, Some(&b))
+        .map_err(|why| format!("the sandbox does not work here: {why}"))?;
+    let relay = Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))?;
+    let wrapper = sandbox::helper_command(exe, addr.port(), &relay.socket(), &b.helper_args());
+    // SAFETY: geteuid has no preconditions.
+    let as_user = if unsafe { libc::geteuid() } == 0 {
+        format!("; as user {}", sandbox::SANDBOX_UID)
+    } else {
+        String::new()
+    };
+    let isolation = format!(
+        "sandbox: {} (each block: read-only filesystem except its scratch folder and a private /tmp; home folder, docs tree and working folder hidden; own PID, network (loopback only), mount, IPC and user namespaces; no capabilities, no_new_privs{as_user}; limits: {} MiB memory, {} processes, {} MiB per file, {} s)",
+        bwrap_version(&b.bwrap),
+        sandbox::MEMORY_LIMIT >> 20,
+        sandbox::PROCESS_LIMIT,
+        sandbox::FILE_SIZE_LIMIT >> 20,
+        opts.timeout.as_secs(),
+    );
+    Ok(Containment {
+        untrusted: Untrusted { wrapper },
+        isolation,
+        _relay: Some(relay),
+        _stage: Some(stage),
+    })
+}
+
 /// `bwrap --version`, for the summary line.
 fn bwrap_version(bwrap: &Path) -> String {
     std::process::Command::new(bwrap)
@@ -336,104 +424,24 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         .strip_prefix("http://")
         .and_then(|r| r.split('/').next())
         .and_then(|a| a.parse().ok());
-    let mut relay = None;
-    let mut stage = None;
-    let untrusted = if opts.unsandboxed {
-        match (&opts.sandbox_exe, addr) {
-            (Some(exe), Some(addr)) => match sandbox::probe(exe, None).and_then(|()| {
-                Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))
-            }) {
-                Ok(r) => {
-                    let wrapper = vec![
-                        exe.display().to_string(),
-                        sandbox::HELPER_ARG.to_string(),
-                        "--net".to_string(),
-                        addr.port().to_string(),
-                        r.socket().display().to_string(),
-                        "--".to_string(),
-                    ];
-                    relay = Some(r);
-                    report.isolation = "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment and its own network namespace (loopback only), but could read and write whatever this user can".into();
-                    Untrusted { wrapper }
-                }
-                Err(why) => {
-                    report.isolation = format!(
-                        "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated ({why}), and could read and write whatever this user can"
-                    );
-                    Untrusted {
-                        wrapper: Vec::new(),
-                    }
-                }
-            },
-            _ => {
-                report.isolation = "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated (no sandbox helper), and could read and write whatever this user can".into();
-                Untrusted {
-                    wrapper: Vec::new(),
-                }
-            }
-        }
-    } else {
-        let found = match (&opts.sandbox_exe, addr, sandbox::Bubblewrap::find()) {
-            (None, _, _) => {
-                Err("docsnip cannot find its own executable to run the sandbox helper".to_string())
-            }
-            (_, None, _) => Err("the echo server's address is not 127.0.0.1:PORT".to_string()),
-            (_, _, None) => Err("bubblewrap (bwrap) is not on PATH".to_string()),
-            (Some(exe), Some(addr), Some(bwrap)) => {
-                let mut b = bubblewrap(bwrap, docs, &programs, real.as_ref());
-                b.make_stage()
-                    .map_err(|e| format!("cannot make the sandbox's stage folder: {e}"))
-                    .and_then(|s| {
-                        stage = Some(s);
-                        sandbox::probe(exe, Some(&b))
-                            .map_err(|why| format!("the sandbox does not work here: {why}"))
-                    })
-                    .and_then(|()| {
-                        Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))
-                    })
-                    .map(|r| (exe, addr, b, r))
-            }
-        };
-        match found {
-            Ok((exe, addr, b, r)) => {
-                let mut wrapper = vec![
-                    exe.display().to_string(),
-                    sandbox::HELPER_ARG.to_string(),
-                    "--net".to_string(),
-                    addr.port().to_string(),
-                    r.socket().display().to_string(),
-                ];
-                wrapper.extend(b.helper_args());
-                wrapper.push("--".to_string());
-                relay = Some(r);
-                report.isolation = format!(
-                    "sandbox: {} (each block: read-only filesystem except its scratch folder and a private /tmp; home folder, docs tree and working folder hidden; own PID, network (loopback only), mount, IPC and user namespaces; no capabilities, no_new_privs{}; limits: {} MiB memory, {} processes, {} MiB per file, {} s)",
-                    bwrap_version(&b.bwrap),
-                    // SAFETY: geteuid has no preconditions.
-                    if unsafe { libc::geteuid() } == 0 {
-                        format!("; as user {}", sandbox::SANDBOX_UID)
-                    } else {
-                        String::new()
-                    },
-                    sandbox::MEMORY_LIMIT >> 20,
-                    sandbox::PROCESS_LIMIT,
-                    sandbox::FILE_SIZE_LIMIT >> 20,
-                    opts.timeout.as_secs(),
-                );
-                Untrusted { wrapper }
-            }
-            Err(why) => {
-                report.diagnostics.push(Diagnostic::error(
-                    docs,
-                    None,
-                    format!(
-                        "verify --as-written runs the pages' code only in a sandbox, and there is none here: {why}; {SANDBOX_HINT}"
-                    ),
-                ));
-                return report;
-            }
+    let containment = match addr
+        .ok_or_else(|| "the echo server's address is not 127.0.0.1:PORT".to_string())
+        .and_then(|addr| contain(opts, addr, docs, &programs, real.as_ref()))
+    {
+        Ok(c) => c,
+        Err(why) => {
+            report.diagnostics.push(Diagnostic::error(
+                docs,
+                None,
+                format!(
+                    "verify --as-written runs the pages' code only in a sandbox, and there is none here: {why}; {SANDBOX_HINT}"
+                ),
+            ));
+            return report;
         }
     };
+    report.isolation = containment.isolation.clone();
+    let untrusted = containment.untrusted.clone();
     let base = site.base_url.trim_end_matches('/').to_string();
     let pool = match crate::verify::tree::worker_pool(opts.jobs, docs) {
         Ok(p) => p,
@@ -476,7 +484,6 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
             })
             .collect()
     });
-    drop(relay);
-    drop(stage);
+    drop(containment);
     report
 }

@@ -225,6 +225,22 @@ impl Bubblewrap {
     }
 }
 
+/// The argv prefix that runs a program through the helper `exe`: its network relayed
+/// from `127.0.0.1:port` inside to `socket`, with `options` (see
+/// [`Bubblewrap::helper_args`]).
+pub fn helper_command(exe: &Path, port: u16, socket: &Path, options: &[String]) -> Vec<String> {
+    let mut argv = vec![
+        exe.display().to_string(),
+        HELPER_ARG.to_string(),
+        "--net".to_string(),
+        port.to_string(),
+        socket.display().to_string(),
+    ];
+    argv.extend(options.iter().cloned());
+    argv.push("--".to_string());
+    argv
+}
+
 /// Whether a helper run with `exe` (and `bwrap`, when given) can isolate a block here;
 /// `Err` says why not.
 pub fn probe(exe: &Path, bwrap: Option<&Bubblewrap>) -> Result<(), String> {
