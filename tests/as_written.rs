@@ -21,7 +21,7 @@ fn as_written(page: &str) -> Run {
     Setup::new(&[page]).run(&[])
 }
 
-/// A docs tree in a fresh temporary folder, with the fixture config and `pages`
+/// A docs tree in a fresh temporary folder (docsnip's working folder), with the fixture config and `pages`
 /// (fixture names; `hostile/` ones get `@OUTSIDE@`, `@DOCS@`, `@SECRET@` and `@HOME@`
 /// filled in), a 0600 secret file beside it and an empty folder outside the docs tree.
 struct Setup {
@@ -33,7 +33,9 @@ struct Setup {
 impl Setup {
     fn new(pages: &[&str]) -> Setup {
         use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
+        // Not under /tmp (which the sandbox replaces anyway): what keeps the docs tree,
+        // the working folder and the secret from a block must be the sandbox's hiding.
+        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
         let docs = tmp.path().join("docs");
         let outside = tmp.path().join("outside");
         std::fs::create_dir(&docs).unwrap();

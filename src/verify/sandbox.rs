@@ -449,8 +449,10 @@ fn confine(
     let hides: Vec<&PathBuf> = b
         .hide
         .iter()
-        // Under /tmp: already hidden by the private /tmp.
+        // Under /tmp: already hidden by the private /tmp; under another hidden folder:
+        // hidden by it.
         .filter(|h| h.is_absolute() && h.is_dir() && !tmp.starts_with(h) && !h.starts_with(tmp))
+        .filter(|h| !b.hide.iter().any(|o| o != *h && h.starts_with(o)))
         .collect();
     for h in &hides {
         cmd.args(["--size", "65536", "--tmpfs"]).arg(h);
