@@ -692,3 +692,66 @@ fn listen(port: u16, sock: PathBuf) -> Result<(), String> {
         .map_err(|e| format!("starting the relay: {e}"))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helper_arguments_parse_back_to_the_same_bubblewrap() {
+        let b = Bubblewrap {
+            bwrap: "/usr/bin/bwrap".into(),
+            hide: vec!["/root".into(), "/work/site docs".into()],
+            ro: vec!["/root/.pyenv/versions/3.11.7".into()],
+            stage: Some("/tmp/docsnip-stage-x".into()),
+        };
+        assert_eq!(parse_options(&b.helper_args()), Ok(Some(b)));
+        assert_eq!(parse_options(&[]), Ok(None));
+        assert!(parse_options(&["--bogus".into(), "x".into()]).is_err());
+        assert!(parse_options(&["--ro".into()]).is_err());
+    }
+
+    #[test]
+    fn the_helper_command_ends_with_the_separator() {
+        let argv = helper_command(
+            Path::new("/bin/docsnip"),
+            8080,
+            Path::new("/tmp/r/echo.sock"),
+            &["--bwrap".into(), "/usr/bin/bwrap".into()],
+        );
+        assert_eq!(
+            argv,
+            [
+                "/bin/docsnip",
+                HELPER_ARG,
+                "--net",
+                "8080",
+                "/tmp/r/echo.sock",
+                "--bwrap",
+                "/usr/bin/bwrap",
+                "--"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_runtime_folder_is_its_install_prefix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let prefix = std::fs::canonicalize(tmp.path())
+            .unwrap()
+            .join("versions/3.11.7");
+        std::fs::create_dir_all(prefix.join("bin")).unwrap();
+        std::fs::write(prefix.join("bin/python3.11"), "").unwrap();
+        std::os::unix::fs::symlink("python3.11", prefix.join("bin/python3")).unwrap();
+        assert_eq!(
+            Bubblewrap::runtime_folder(&prefix.join("bin/python3")),
+            Some(prefix.clone())
+        );
+        std::fs::write(prefix.join("tool"), "").unwrap();
+        assert_eq!(
+            Bubblewrap::runtime_folder(&prefix.join("tool")),
+            Some(prefix)
+        );
+        assert_eq!(Bubblewrap::runtime_folder(Path::new("/no/such/exe")), None);
+    }
+}
