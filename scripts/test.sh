@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every docsnip test. The execution tests run each snippet with its real runtime, so
-# this first installs what is missing: curl, wget, Python 3 with requests and httpx,
+# this first installs what is missing: curl, bubblewrap, wget, Python 3 with requests and httpx,
 # HTTPie 3, Node.js 18+ with axios, Ruby, gcc + libcurl, Mono (mcs, System.Net.Http), R with
 # httr, reqwest for Rust snippets (built once in docsnip's cache folder), and cargo-nextest.
 # Extra arguments go to `cargo nextest run` (e.g. a test name filter).
@@ -18,6 +18,11 @@ apt_install() {
 }
 
 command -v curl >/dev/null || apt_install curl
+# verify --as-written runs page authors' code in a bubblewrap sandbox (tests/as_written.rs):
+# Debian bookworm's bubblewrap, 0.8.0 or later (--size, --remount-ro, --cap-drop).
+command -v bwrap >/dev/null || apt_install bubblewrap
+bwrap_version=$(bwrap --version | awk '{print $2}')
+[ "$(printf '%s\n0.8.0\n' "$bwrap_version" | sort -V | head -1)" = 0.8.0 ] || { say "bubblewrap 0.8.0+ is needed, found $bwrap_version"; exit 1; }
 command -v wget >/dev/null || apt_install wget
 command -v python3 >/dev/null || apt_install python3 python3-pip
 python3 -c 'import requests' 2>/dev/null || { say "installing requests"; python3 -m pip install --quiet requests; }

@@ -38,15 +38,16 @@ pub struct RunSpec {
     /// version-manager shim (pyenv's `python3`, `http`) is not run on every call.
     pub bin_dir: Option<std::path::PathBuf>,
     /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
-    /// environment, and the sandbox wrapper when network isolation is available.
+    /// environment, and the sandbox wrapper.
     pub untrusted: Option<Untrusted>,
     /// How `docsnip verify` compiles many snippets of this language in one step.
     pub batch: Option<Batch>,
 }
 
 /// How code docsnip did not write is wrapped (`verify --as-written`, see
-/// `verify::sandbox`): the argv prefix that runs it in its own network
-/// namespace, or nothing (scrubbed environment only) when isolation is not available.
+/// `verify::sandbox`): the argv prefix that runs it in the sandbox (or, with
+/// `--unsandboxed`, only in its own network namespace), or nothing (scrubbed
+/// environment only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untrusted {
     pub wrapper: Vec<String>,

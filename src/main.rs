@@ -36,12 +36,17 @@ base_url (config or --base-url, without a trailing /) with the echo server's URL
 block that calls another host sends nothing there and fails. Blocks whose title has no
 runner are listed as not verified.
 
-WARNING: --as-written EXECUTES CODE WRITTEN BY PAGE AUTHORS. Each block runs in its own
-scratch folder (also its HOME) with a scrubbed environment (PATH, LANG, HOME and
-docsnip's client settings only: docsnip's own variables, such as CI secrets, are not
-passed), under the same timeout, and, where the machine allows it, in its own network
-namespace with loopback only (the report says when it could not). Even so, do not run
-it on untrusted pull requests without further isolation (a container or VM).";
+WARNING: --as-written EXECUTES CODE WRITTEN BY PAGE AUTHORS. Each block runs in a
+bubblewrap sandbox (bwrap; Debian package bubblewrap): the filesystem is read-only but
+for its scratch folder (also its HOME) and a private /tmp; your home folder, the docs
+tree and the working folder are hidden; it sees only its own processes and only a
+loopback network; as root, it runs as user nobody; no_new_privs; memory, process-count
+and file-size limits and the same timeout; a scrubbed environment (PATH, LANG, HOME and
+docsnip's client settings only: CI secrets are not passed). Where no such sandbox works
+(bwrap missing, user namespaces disabled), --as-written refuses to run.
+--unsandboxed runs the blocks anyway with only the scrubbed environment and a
+loopback-only network namespace: the blocks can then read and write whatever you can.
+NEVER use --unsandboxed on untrusted pull requests.";
 
 /// Generate API request snippets (curl, HTTPie, Python and Node.js by default; 17 clients
 /// with --lang all) from each page's front-matter, so that every example sends exactly
@@ -155,6 +160,10 @@ enum Command {
         /// without isolation
         #[arg(long)]
         as_written: bool,
+        /// With --as-written: run the blocks even where no sandbox (bubblewrap) works,
+        /// with only a scrubbed environment. UNSAFE on untrusted pull requests
+        #[arg(long, requires = "as_written")]
+        unsandboxed: bool,
     },
 }
 
@@ -202,10 +211,16 @@ fn main() -> ExitCode {
         cache_dir,
         no_cache,
         as_written,
+        unsandboxed,
     }) = &cli.command
     {
         if *as_written {
-            return verify_as_written(docs, &site_opts, *jobs, *timeout, c, started);
+            let run = AsWrittenRun {
+                jobs: *jobs,
+                timeout: *timeout,
+                unsandboxed: *unsandboxed,
+            };
+            return verify_as_written(docs, &site_opts, run, c, started);
         }
         let cache = match (no_cache, cache_dir) {
             (true, _) => None,
@@ -454,11 +469,21 @@ fn import(
     ExitCode::SUCCESS
 }
 
+/// The command-line settings of `verify --as-written`.
+struct AsWrittenRun {
+    jobs: Option<usize>,
+    timeout: u64,
+    unsandboxed: bool,
+}
+
 fn verify_as_written(
     docs: &std::path::Path,
     site_opts: &SiteOptions,
-    jobs: Option<usize>,
-    timeout: u64,
+    AsWrittenRun {
+        jobs,
+        timeout,
+        unsandboxed,
+    }: AsWrittenRun,
     c: &Common,
     started: Instant,
 ) -> ExitCode {
@@ -476,6 +501,7 @@ fn verify_as_written(
             .max(1),
         timeout: std::time::Duration::from_secs(timeout.max(1)),
         sandbox_exe: std::env::current_exe().ok(),
+        unsandboxed,
     };
     let report = verify_as_written(docs, &site, &opts);
     for d in &report.diagnostics {

@@ -10,8 +10,9 @@
 //! Blocks whose title names no language with a runner are listed as not verified.
 //!
 //! This executes code that page authors wrote: see [`crate::verify::sandbox`] for how each
-//! block is contained (own scratch folder as `HOME`, scrubbed environment, the same
-//! timeout, and its own network namespace with only loopback where available).
+//! block is contained (bubblewrap: read-only filesystem but for its scratch folder, home
+//! and docs hidden, own PID and network namespaces, limits, the same timeout). Without a
+//! working sandbox the run is refused unless `unsandboxed` is set.
 
 use crate::build::{self, Site};
 use crate::diag::Diagnostic;
@@ -34,9 +35,171 @@ const DATA_FENCES: &[&str] = &["", "json", "yaml", "yml", "text", "txt", "xml", 
 pub struct AsWrittenOptions {
     pub jobs: usize,
     pub timeout: Duration,
-    /// The `docsnip` executable, re-run as the sandbox helper for network isolation;
-    /// `None` runs blocks without it (scrubbed environment only).
+    /// The `docsnip` executable, re-run as the sandbox helper; `None` runs blocks
+    /// without it (only with `unsandboxed`: scrubbed environment only).
     pub sandbox_exe: Option<PathBuf>,
+    /// Run blocks without bubblewrap (`--unsandboxed`: scrubbed environment and, where
+    /// possible, a loopback-only network namespace) instead of refusing when no
+    /// sandbox is available. Unsafe on untrusted pull requests.
+    pub unsandboxed: bool,
+}
+
+/// What to install or enable when no sandbox is available.
+pub const SANDBOX_HINT: &str = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user namespaces (sysctl user.max_user_namespaces above 0; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or pass --unsandboxed to run the blocks without a sandbox (never on untrusted pull requests)";
+
+/// The [`sandbox::Bubblewrap`] of a run: hides the home folder (`$HOME` and `/root`),
+/// the docs tree and docsnip's working folder, and binds back read-only the runtime
+/// links folder, docsnip's cache folder and the install folder of every runtime
+/// (`programs`, as PATH finds them and as `resolved` says they really are) found
+/// under a hidden folder.
+fn bubblewrap(
+    bwrap: PathBuf,
+    docs: &Path,
+    programs: &[String],
+    real: Option<&verify::RealRuntimes>,
+) -> sandbox::Bubblewrap {
+    let mut hide: Vec<PathBuf> = Vec::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let cwd = std::env::current_dir().ok();
+    for h in [
+        home,
+        Some(PathBuf::from("/root")),
+        Some(docs.to_path_buf()),
+        cwd,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(h) = std::fs::canonicalize(h)
+            && !hide.contains(&h)
+        {
+            hide.push(h);
+        }
+    }
+    let mut exes: Vec<PathBuf> = programs.iter().filter_map(|p| verify::which(p)).collect();
+    if let Some(r) = real {
+        exes.extend(r.resolved.iter().map(|(_, p)| p.clone()));
+    }
+    let mut ro: Vec<PathBuf> = Vec::new();
+    if let Some(r) = real {
+        ro.push(r.path().to_path_buf());
+    }
+    if let Ok(c) = std::fs::canonicalize(language::cache_dir()) {
+        ro.push(c);
+    }
+    for dir in exes
+        .iter()
+        .filter_map(|e| sandbox::Bubblewrap::runtime_folder(e))
+    {
+        if hide.iter().any(|h| dir.starts_with(h)) && !ro.contains(&dir) {
+            ro.push(dir);
+        }
+    }
+    sandbox::Bubblewrap {
+        bwrap,
+        hide,
+        ro,
+        stage: None,
+    }
+}
+
+/// How a run's blocks are contained, and what must live as long as the run.
+struct Containment {
+    untrusted: Untrusted,
+    /// The summary line's account of it.
+    isolation: String,
+    _relay: Option<Relay>,
+    _stage: Option<tempfile::TempDir>,
+}
+
+/// The sandbox of a run whose echo server listens on `addr`: bubblewrap, or `Err` why
+/// there is none; with `--unsandboxed`, the lighter isolation that is available.
+fn contain(
+    opts: &AsWrittenOptions,
+    addr: std::net::SocketAddr,
+    docs: &Path,
+    programs: &[String],
+    real: Option<&verify::RealRuntimes>,
+) -> Result<Containment, String> {
+    let unsafe_note = "and could read and write whatever this user can";
+    if opts.unsandboxed {
+        let netns = opts.sandbox_exe.as_ref().map_or_else(
+            || Err("no sandbox helper".to_string()),
+            |exe| {
+                sandbox::probe(exe, None)?;
+                let relay =
+                    Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))?;
+                Ok((
+                    sandbox::helper_command(exe, addr.port(), &relay.socket(), &[]),
+                    relay,
+                ))
+            },
+        );
+        return Ok(match netns {
+            Ok((wrapper, relay)) => Containment {
+                untrusted: Untrusted { wrapper },
+                isolation: format!(
+                    "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment and its own network namespace (loopback only), {unsafe_note}"
+                ),
+                _relay: Some(relay),
+                _stage: None,
+            },
+            Err(why) => Containment {
+                untrusted: Untrusted {
+                    wrapper: Vec::new(),
+                },
+                isolation: format!(
+                    "NOT sandboxed (--unsandboxed): each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated ({why}), {unsafe_note}"
+                ),
+                _relay: None,
+                _stage: None,
+            },
+        });
+    }
+    let exe = opts
+        .sandbox_exe
+        .as_ref()
+        .ok_or("docsnip cannot find its own executable to run the sandbox helper")?;
+    let bwrap = sandbox::Bubblewrap::find().ok_or("bubblewrap (bwrap) is not on PATH")?;
+    let mut b = bubblewrap(bwrap, docs, programs, real);
+    let stage = b
+        .make_stage()
+        .map_err(|e| format!("cannot make the sandbox's stage folder: {e}"))?;
+    sandbox::probe(exe, Some(&b))
+        .map_err(|why| format!("the sandbox does not work here: {why}"))?;
+    let relay = Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}"))?;
+    let wrapper = sandbox::helper_command(exe, addr.port(), &relay.socket(), &b.helper_args());
+    // SAFETY: geteuid has no preconditions.
+    let as_user = if unsafe { libc::geteuid() } == 0 {
+        format!("; as user {}", sandbox::SANDBOX_UID)
+    } else {
+        String::new()
+    };
+    let isolation = format!(
+        "sandbox: {} (each block: read-only filesystem except its scratch folder and a private /tmp; home folder, docs tree and working folder hidden; own PID, network (loopback only), mount, IPC and user namespaces; no capabilities, no_new_privs{as_user}; limits: {} MiB memory, {} processes, {} MiB per file, {} s)",
+        bwrap_version(&b.bwrap),
+        sandbox::MEMORY_LIMIT >> 20,
+        sandbox::PROCESS_LIMIT,
+        sandbox::FILE_SIZE_LIMIT >> 20,
+        opts.timeout.as_secs(),
+    );
+    Ok(Containment {
+        untrusted: Untrusted { wrapper },
+        isolation,
+        _relay: Some(relay),
+        _stage: Some(stage),
+    })
+}
+
+/// `bwrap --version`, for the summary line.
+fn bwrap_version(bwrap: &Path) -> String {
+    std::process::Command::new(bwrap)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "bubblewrap".into())
 }
 
 /// One block's verdict; `outcome` is `None` when it was not run (no runner).
@@ -256,6 +419,11 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         .collect();
     let real = verify::RealRuntimes::resolve(&programs).ok();
     let bin_dir = real.as_ref().map(|r| r.path().to_path_buf());
+    if let Some(b) = &bin_dir {
+        // Readable by the sandbox user (docsnip as root runs blocks as another user).
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(b, std::fs::Permissions::from_mode(0o755));
+    }
     let needs: Vec<verify::Need> = runners.iter().flat_map(|r| r.2.needs.clone()).collect();
     let (problems, _) = verify::check_needs_fingerprinted(&needs, bin_dir.as_deref());
     for p in problems {
@@ -282,40 +450,24 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
         .strip_prefix("http://")
         .and_then(|r| r.split('/').next())
         .and_then(|a| a.parse().ok());
-    let mut relay = None;
-    let untrusted = match (&opts.sandbox_exe, addr) {
-        (Some(exe), Some(addr)) => match sandbox::probe(exe)
-            .and_then(|()| Relay::start(addr).map_err(|e| format!("cannot start the relay: {e}")))
-        {
-            Ok(r) => {
-                let wrapper = vec![
-                    exe.display().to_string(),
-                    sandbox::HELPER_ARG.to_string(),
-                    "--net".to_string(),
-                    addr.port().to_string(),
-                    r.socket().display().to_string(),
-                    "--".to_string(),
-                ];
-                relay = Some(r);
-                report.isolation = "each block ran in its own scratch folder with a scrubbed environment and its own network namespace (loopback only)".into();
-                Untrusted { wrapper }
-            }
-            Err(why) => {
-                report.isolation = format!(
-                    "each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated: {why}"
-                );
-                Untrusted {
-                    wrapper: Vec::new(),
-                }
-            }
-        },
-        _ => {
-            report.isolation = "each block ran in its own scratch folder with a scrubbed environment, but NOT network-isolated (no sandbox helper)".into();
-            Untrusted {
-                wrapper: Vec::new(),
-            }
+    let containment = match addr
+        .ok_or_else(|| "the echo server's address is not 127.0.0.1:PORT".to_string())
+        .and_then(|addr| contain(opts, addr, docs, &programs, real.as_ref()))
+    {
+        Ok(c) => c,
+        Err(why) => {
+            report.diagnostics.push(Diagnostic::error(
+                docs,
+                None,
+                format!(
+                    "verify --as-written runs the pages' code only in a sandbox, and there is none here: {why}; {SANDBOX_HINT}"
+                ),
+            ));
+            return report;
         }
     };
+    report.isolation = containment.isolation.clone();
+    let untrusted = containment.untrusted.clone();
     let pool = match crate::verify::tree::worker_pool(opts.jobs, docs) {
         Ok(p) => p,
         Err(d) => {
@@ -359,6 +511,6 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
             })
             .collect()
     });
-    drop(relay);
+    drop(containment);
     report
 }

@@ -263,6 +263,10 @@ pub fn run_command_with(
         .env("SSL_CERT_FILE", &ca_file)
         .env("SSL_CERT_DIR", &no_certs)
         .env("PYTHONDONTWRITEBYTECODE", "1");
+    if untrusted.is_some_and(|u| !u.wrapper.is_empty()) {
+        // The sandbox binds this folder in read-only (and does not pass the variable on).
+        cmd.env(crate::verify::sandbox::CONFIG_ENV, private.path());
+    }
     if let Some(bin) = bin_dir {
         let mut paths = vec![bin.to_path_buf()];
         paths.extend(
