@@ -140,7 +140,8 @@ enum Command {
     )]
     Verify {
         /// The docs tree to verify
-        docs: PathBuf,
+        #[arg(required_unless_present = "list_runtimes")]
+        docs: Option<PathBuf>,
         /// Snippets run at once (default: the number of cores)
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
@@ -164,6 +165,12 @@ enum Command {
         /// with only a scrubbed environment. UNSAFE on untrusted pull requests
         #[arg(long, requires = "as_written")]
         unsandboxed: bool,
+        /// Print, per language, each program verify runs: the path it starts, the
+        /// environment it comes from (venv, version manager, system), its version, or
+        /// what to install; exit 1 when one is missing. DOCS (optional) picks the
+        /// languages as its config does; else --lang, else every built-in language
+        #[arg(long)]
+        list_runtimes: bool,
     },
 }
 
@@ -212,8 +219,15 @@ fn main() -> ExitCode {
         no_cache,
         as_written,
         unsandboxed,
+        list_runtimes,
     }) = &cli.command
     {
+        if *list_runtimes {
+            return print_runtimes(docs.as_deref(), &site_opts);
+        }
+        let Some(docs) = docs else {
+            return usage("missing DOCS");
+        };
         if *as_written {
             let run = AsWrittenRun {
                 jobs: *jobs,
@@ -602,6 +616,57 @@ fn load_site(docs: &std::path::Path, opts: &SiteOptions) -> Result<Site, ExitCod
         eprintln!("{d}");
         ExitCode::from(1)
     })
+}
+
+/// `docsnip verify --list-runtimes [DOCS]`.
+fn print_runtimes(docs: Option<&std::path::Path>, site_opts: &SiteOptions) -> ExitCode {
+    let langs: Vec<(String, docsnip::verify::RunSpec)> = match docs {
+        Some(docs) => {
+            if let Err(code) = require_folder(docs) {
+                return code;
+            }
+            let site = match load_site(docs, site_opts) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            site.languages
+                .iter()
+                .filter_map(|l| l.run.clone().map(|r| (l.name.clone(), r)))
+                .collect()
+        }
+        None => {
+            let wanted = site_opts.langs.clone().unwrap_or_default();
+            let all = wanted.is_empty() || wanted.iter().any(|w| w == "all");
+            let builtins = docsnip::language::builtins();
+            if let Some(unknown) = wanted
+                .iter()
+                .find(|w| *w != "all" && !builtins.iter().any(|b| &b.name == *w))
+            {
+                return usage(&format!(
+                    "unknown language `{unknown}` (docsnip --list-languages names them)"
+                ));
+            }
+            let order: Vec<String> = if all {
+                builtins.iter().map(|b| b.name.clone()).collect()
+            } else {
+                wanted
+            };
+            order
+                .iter()
+                .filter_map(|n| builtins.iter().find(|b| &b.name == n))
+                .filter_map(|b| b.run.clone().map(|r| (b.name.clone(), r)))
+                .collect()
+        }
+    };
+    let (lines, missing) = docsnip::verify::list_runtimes(&langs);
+    for l in lines {
+        println!("{l}");
+    }
+    if missing > 0 {
+        eprintln!("docsnip verify: {missing} runtime(s) missing: install what is named above");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }
 
 fn usage(msg: &str) -> ExitCode {

@@ -906,3 +906,155 @@ fn errors_in_a_docsnip_comment_are_reported_where_they_stand() {
     assert_eq!(tree(&docs), before);
     assert!(!tmp.path().join("out").exists());
 }
+
+#[test]
+fn verify_list_runtimes_names_each_program_or_what_to_install() {
+    let out = docsnip()
+        .args(["verify", "--list-runtimes", "--lang", "curl,python"])
+        .output()
+        .unwrap();
+    let so = stdout(&out);
+    assert!(out.status.success(), "{so}\n{}", stderr(&out));
+    assert!(so.starts_with("curl:\n  bash: /"), "{so}");
+    assert!(so.contains("\n  curl: /"), "{so}");
+    assert!(so.contains("; version: curl "), "{so}");
+    assert!(so.contains("\npython:\n  python3: /"), "{so}");
+
+    // Nothing on PATH: each program is named with what to install, and the exit is 1.
+    let empty = tempfile::tempdir().unwrap();
+    let out = docsnip()
+        .env("PATH", empty.path())
+        .args(["verify", "--list-runtimes", "--lang", "python,httpie"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let so = stdout(&out);
+    assert!(
+        so.contains("  python3: MISSING: python3 not found: pip install requests"),
+        "{so}"
+    );
+    assert!(
+        so.contains("  http: MISSING: http not found: pip install 'httpie>=3.2'"),
+        "{so}"
+    );
+    assert!(
+        stderr(&out).contains("runtime(s) missing"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The curl template with `preamble` run before the curl command.
+fn curl_templates_with(preamble: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let curl = std::fs::read_to_string("languages/curl/template.tera").unwrap();
+    let head = "# {{ req.name | line }}\n";
+    assert!(
+        curl.contains(head),
+        "the curl template changed: update this test"
+    );
+    let changed = curl.replacen(head, &format!("{head}{preamble}\n"), 1);
+    std::fs::write(tmp.path().join("curl.tera"), changed).unwrap();
+    tmp
+}
+
+#[test]
+fn a_snippet_timed_out_under_load_is_rerun_alone_before_it_counts() {
+    // Each snippet waits 1.5 s, then hangs if another snippet is running.
+    let running = tempfile::tempdir().unwrap();
+    let d = running.path().display();
+    let templates = curl_templates_with(&format!(
+        "d='{d}'; : > \"$d/$$\"; sleep 1.5; n=0; for f in \"$d\"/*; do kill -0 \"${{f##*/}}\" 2>/dev/null && n=$((n+1)); done; rm -f \"$d/$$\"; [ \"$n\" -gt 1 ] && sleep 100"
+    ));
+    let out = docsnip()
+        .args([
+            "verify",
+            "--no-cache",
+            "--lang",
+            "curl",
+            "--jobs",
+            "2",
+            "--timeout",
+            "4",
+        ])
+        .arg("--templates")
+        .arg(templates.path())
+        .arg("docs")
+        .output()
+        .unwrap();
+    let (so, se) = (stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{so}\n{se}");
+    assert!(se.contains("5 snippets, 5 ok, 0 failed"), "{se}");
+    assert!(
+        so.contains(": curl: ok (timed out under load (after 4.0s); passed when re-run alone)"),
+        "{so}"
+    );
+}
+
+#[test]
+fn a_snippet_that_hangs_fails_within_three_times_its_timeout() {
+    let templates = curl_templates_with("sleep 100");
+    let started = std::time::Instant::now();
+    let out = docsnip()
+        .args([
+            "verify",
+            "--no-cache",
+            "--lang",
+            "curl",
+            "--jobs",
+            "2",
+            "--timeout",
+            "1",
+        ])
+        .arg("--templates")
+        .arg(templates.path())
+        .arg("docs")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let so = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{so}");
+    assert_eq!(
+        so.matches(": curl: timed out after 2.0s and was killed")
+            .count(),
+        5,
+        "{so}"
+    );
+    assert_eq!(
+        so.matches(
+            ": curl: timed out twice: after 1.0s under load, then after 2.0s when re-run alone"
+        )
+        .count(),
+        5,
+        "{so}"
+    );
+    // 5 pages, 2 at a time (3 rounds of 1 s), then 5 re-runs of 2 s: about 13 s.
+    assert!(took < std::time::Duration::from_secs(60), "took {took:?}");
+
+    // One snippet at a time: nothing else ran, so a timeout counts at once.
+    let out = docsnip()
+        .args([
+            "verify",
+            "--no-cache",
+            "--lang",
+            "curl",
+            "--jobs",
+            "1",
+            "--timeout",
+            "1",
+        ])
+        .arg("--templates")
+        .arg(templates.path())
+        .arg("docs")
+        .output()
+        .unwrap();
+    let so = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{so}\n{}", stderr(&out));
+    assert_eq!(
+        so.matches(": curl: timed out after 1.0s and was killed")
+            .count(),
+        5,
+        "{so}"
+    );
+    assert!(!so.contains("re-run"), "{so}");
+}

@@ -78,7 +78,11 @@ fn bubblewrap(
     }
     let mut exes: Vec<PathBuf> = programs.iter().filter_map(|p| verify::which(p)).collect();
     if let Some(r) = real {
-        exes.extend(r.resolved.iter().map(|(_, p)| p.clone()));
+        exes.extend(
+            r.resolved
+                .iter()
+                .flat_map(|x| [x.found.clone(), x.started.clone()]),
+        );
     }
     let mut ro: Vec<PathBuf> = Vec::new();
     if let Some(r) = real {

@@ -134,7 +134,13 @@ fn build(runner: &RunSpec, batch: &Batch, root: &Path, members: &mut [Member], t
         // The usual per-step timeout for every 8 snippets: one compiler start, then each
         // snippet costs a fraction of it.
         let steps = u32::try_from(dirs.len().div_ceil(8)).unwrap_or(u32::MAX);
-        let out = verify::run_step(runner, &argv, root, timeout.saturating_mul(steps.max(1)));
+        let out = verify::run_step(
+            runner,
+            &argv,
+            root,
+            timeout.saturating_mul(steps.max(1)),
+            verify::Step::Build,
+        );
         match out {
             Ok(out) if out.status.success() => {
                 for &m in &pending {
@@ -166,7 +172,8 @@ fn run_built(runner: &RunSpec, batch: &Batch, trial: &Trial, dir: &Path, timeout
     // What the build left in the sub-folder is the snippet's own; anything new after
     // the run is not.
     let built = verify::created_files(dir, runner, &trial.files, &[]);
-    verify::run_step(runner, &batch.command, dir, timeout).map(|out| (out, built))
+    verify::run_step(runner, &batch.command, dir, timeout, verify::Step::Snippet)
+        .map(|out| (out, built))
 }
 
 /// Whether a compiler's output names a file in sub-folder `dir` (`s3/Main.java`, not

@@ -107,6 +107,11 @@ impl Outcome {
         matches!(self, Outcome::Ok)
     }
 
+    /// Whether the snippet (or its build step) was killed at its time limit.
+    pub fn timed_out(&self) -> bool {
+        matches!(self, Outcome::RunFailed { error, .. } if error.starts_with("timed out after"))
+    }
+
     /// Whether this is a failure (neither ok nor a refused language).
     pub fn is_failure(&self) -> bool {
         !matches!(self, Outcome::Ok | Outcome::Refused { .. })
@@ -365,7 +370,7 @@ pub(crate) fn run_single(
     prepare_snippet(runner, code, workdir, timeout).and_then(|()| {
         // What the build step left is the snippet's own; anything new after the run is not.
         let built = created_files(workdir, runner, files, &[]);
-        run_step(runner, &runner.command, workdir, timeout).map(|out| (out, built))
+        run_step(runner, &runner.command, workdir, timeout, Step::Snippet).map(|out| (out, built))
     })
 }
 

@@ -87,24 +87,26 @@ pub fn run_snippet(
 ) -> Result<RunOutput, RunError> {
     let runner = &runner.expanded();
     prepare_snippet(runner, code, workdir, timeout)?;
-    run_step(runner, &runner.command, workdir, timeout)
+    run_step(runner, &runner.command, workdir, timeout, Step::Snippet)
 }
 
 /// Runs `argv`, one of `runner`'s steps (its build, command or batch steps), in `dir`
 /// with the runner's PATH folder and trust, naming what to install when the program is
-/// missing.
+/// missing. A build step gets the user's environment ([`Step::Build`]).
 pub(crate) fn run_step(
     runner: &RunSpec,
     argv: &[String],
     dir: &Path,
     timeout: Duration,
+    step: Step,
 ) -> Result<RunOutput, RunError> {
-    run_command_with(
+    run_program(
         argv,
         dir,
         timeout,
         runner.bin_dir.as_deref(),
         runner.untrusted.as_ref(),
+        step,
     )
     .map_err(|e| hint(e, runner))
 }
@@ -122,7 +124,7 @@ pub fn prepare_snippet(
         error,
     })?;
     if let Some(build) = &runner.build {
-        let out = run_step(runner, build, workdir, timeout)?;
+        let out = run_step(runner, build, workdir, timeout, Step::Build)?;
         if !out.status.success() {
             return Err(RunError::BuildFailed {
                 command: build.join(" "),
@@ -191,6 +193,32 @@ pub fn run_command_with(
     bin_dir: Option<&Path>,
     untrusted: Option<&crate::verify::sandbox::Untrusted>,
 ) -> Result<RunOutput, RunError> {
+    run_program(argv, dir, timeout, bin_dir, untrusted, Step::Snippet)
+}
+
+/// What a program run is, which decides its environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A snippet (or a runner's batch command): the client environment of
+    /// [`run_command`] (no proxies, no `~/.curlrc`, the one-certificate CA bundle).
+    Snippet,
+    /// A language's build step (a compiler, a dependency fetch: cargo, go, npm) or a
+    /// runtime check: the user's own environment for network, proxies and certificates,
+    /// so a first build can fetch from its registry as it would in the user's shell.
+    Build,
+}
+
+/// [`run_command_with`] for a `step`: a [`Step::Build`] keeps the user's proxies,
+/// certificates, `CURL_HOME` and HTTPie settings (only `bin_dir`, the process group,
+/// the pseudo-terminal and the timeout apply).
+pub fn run_program(
+    argv: &[String],
+    dir: &Path,
+    timeout: Duration,
+    bin_dir: Option<&Path>,
+    untrusted: Option<&crate::verify::sandbox::Untrusted>,
+    step: Step,
+) -> Result<RunOutput, RunError> {
     let wrapped: Vec<String>;
     let argv = match untrusted {
         Some(u) if !u.wrapper.is_empty() => {
@@ -246,23 +274,25 @@ pub fn run_command_with(
             )
             .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     }
-    for var in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(var);
+    if step == Step::Snippet {
+        for var in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            .env("CURL_HOME", &curl_home)
+            .env("HTTPIE_CONFIG_DIR", &httpie_dir)
+            .env("SSL_CERT_FILE", &ca_file)
+            .env("SSL_CERT_DIR", &no_certs);
     }
-    cmd.env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .env("CURL_HOME", &curl_home)
-        .env("HTTPIE_CONFIG_DIR", &httpie_dir)
-        .env("SSL_CERT_FILE", &ca_file)
-        .env("SSL_CERT_DIR", &no_certs)
-        .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd.env("PYTHONDONTWRITEBYTECODE", "1");
     if untrusted.is_some_and(|u| !u.wrapper.is_empty()) {
         // The sandbox binds this folder in read-only (and does not pass the variable on).
         cmd.env(crate::verify::sandbox::CONFIG_ENV, private.path());

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use crate::verify::process::{RunError, run_command_with};
+use crate::verify::process::{RunError, Step, run_program};
 
 pub use crate::language::{Need, RunSpec};
 
@@ -38,6 +38,29 @@ pub fn need_fingerprint(need: &Need) -> Result<String, String> {
 
 /// [`need_fingerprint`] with `bin_dir` first on PATH (see [`RealRuntimes`]).
 pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String, String> {
+    let (stdout, stderr) = need_output_in(need, bin_dir)?;
+    let program = &need.check[0];
+    let program = if program.contains("{cache}") {
+        program.replace("{cache}", &crate::language::cache_dir().to_string_lossy())
+    } else {
+        program.clone()
+    };
+    if need.on_path_only {
+        return Ok(program_fingerprint_in(&program, bin_dir).unwrap_or_default());
+    }
+    let mut fp = format!("{}\0", need.check.join("\0"));
+    fp.push_str(&stdout);
+    fp.push('\0');
+    fp.push_str(&stderr);
+    fp.push('\0');
+    fp.push_str(&program_fingerprint_in(&program, bin_dir).unwrap_or_default());
+    Ok(fp)
+}
+
+/// Runs `need`'s check (with `bin_dir` first on PATH) and returns its stdout and
+/// stderr, or one line naming what to install. A need checked on PATH only gives
+/// empty output.
+pub fn need_output_in(need: &Need, bin_dir: Option<&Path>) -> Result<(String, String), String> {
     let cached = |s: &str| {
         if s.contains("{cache}") {
             s.replace("{cache}", &crate::language::cache_dir().to_string_lossy())
@@ -54,12 +77,19 @@ pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String
         .unwrap_or_else(|| "install it or put it on PATH".to_string());
     if need.on_path_only {
         return match program_fingerprint_in(program, bin_dir) {
-            Some(f) => Ok(f),
+            Some(_) => Ok((String::new(), String::new())),
             None => Err(format!("{program} not found: {install}")),
         };
     }
     let limit = Duration::from_secs(60);
-    let out = match run_command_with(&check, &std::env::temp_dir(), limit, bin_dir, None) {
+    let out = match run_program(
+        &check,
+        &std::env::temp_dir(),
+        limit,
+        bin_dir,
+        None,
+        Step::Build,
+    ) {
         Ok(out) => out,
         Err(RunError::MissingRuntime { .. }) => {
             return Err(format!("{program} not found: {install}"));
@@ -88,13 +118,10 @@ pub fn need_fingerprint_in(need: &Need, bin_dir: Option<&Path>) -> Result<String
             }
         }
     }
-    let mut fp = format!("{}\0", need.check.join("\0"));
-    fp.push_str(&String::from_utf8_lossy(&out.stdout));
-    fp.push('\0');
-    fp.push_str(&String::from_utf8_lossy(&out.stderr));
-    fp.push('\0');
-    fp.push_str(&program_fingerprint_in(program, bin_dir).unwrap_or_default());
-    Ok(fp)
+    Ok((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
 
 /// Where `program` resolves on PATH (symbolic links followed) with its size and
@@ -103,13 +130,16 @@ pub fn program_fingerprint(program: &str) -> Option<String> {
     program_fingerprint_in(program, None)
 }
 
-/// [`program_fingerprint`], looking in `bin_dir` first.
+/// [`program_fingerprint`], looking in `bin_dir` first (a [`RealRuntimes`] folder:
+/// what its entry starts, not the entry itself). A program started inside a Python
+/// virtual environment adds the environment's folder: a venv shares its interpreter
+/// with its base Python but not its packages.
 pub fn program_fingerprint_in(program: &str, bin_dir: Option<&Path>) -> Option<String> {
     let linked = bin_dir
         .filter(|_| !program.contains('/'))
-        .map(|b| b.join(program))
-        .filter(|p| p.is_file());
+        .and_then(|b| started_path(b, program));
     let path = linked.or_else(|| which(program))?;
+    let venv = venv_of(&path);
     let real = std::fs::canonicalize(&path).unwrap_or(path);
     let meta = std::fs::metadata(&real).ok()?;
     let mtime = meta
@@ -117,7 +147,24 @@ pub fn program_fingerprint_in(program: &str, bin_dir: Option<&Path>) -> Option<S
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    Some(format!("{} {} {mtime}", real.display(), meta.len()))
+    let mut fp = format!("{} {} {mtime}", real.display(), meta.len());
+    if let Some(v) = venv {
+        fp.push_str(&format!(" venv {}", v.display()));
+    }
+    Some(fp)
+}
+
+/// The Python virtual environment an executable at `path` belongs to: the folder whose
+/// `pyvenv.cfg` is beside `path` or one folder up, where Python looks for it (from the
+/// path it was started by, before following any symbolic link).
+pub fn venv_of(path: &Path) -> Option<PathBuf> {
+    let bin = path.parent()?;
+    if bin.join("pyvenv.cfg").is_file() {
+        return Some(bin.to_path_buf());
+    }
+    bin.parent()
+        .filter(|root| root.join("pyvenv.cfg").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// The file `program` names: itself when it contains a `/`, else the first match on
@@ -140,20 +187,90 @@ pub fn check_needs<'a>(needs: impl IntoIterator<Item = &'a Need>) -> Vec<String>
     check_needs_fingerprinted(needs, None).0
 }
 
-/// A verify run's folder of links to the real executables of the runtimes it uses,
-/// put first on PATH for every check, build and snippet (`RunSpec::bin_dir`).
+/// A verify run's folder of links to the executables of the runtimes it uses, put
+/// first on PATH for every check, build and snippet (`RunSpec::bin_dir`). Each entry
+/// starts exactly what the user's shell starts for that name, by the same path:
 ///
-/// A program found on PATH as a version-manager shim (a script in a `shims` folder of
-/// pyenv, rbenv, nodenv, goenv, jenv or asdf) costs a shell script and the manager's
-/// own lookup on every call (~57 ms for pyenv's `python3` and `http` here). It is
-/// resolved once per run with `MANAGER which PROGRAM` and linked to what that names:
-/// the same executable the shim would have run for docsnip's working directory.
-/// Programs that are not shims are linked as found.
+/// * A program found on PATH as a version-manager shim (a script in a `shims` folder of
+///   pyenv, rbenv, nodenv, goenv, jenv or asdf) costs a shell script and the manager's
+///   own lookup on every call (~57 ms for pyenv's `python3` and `http` here). It is
+///   resolved once per run with `MANAGER which PROGRAM`: the same executable the shim
+///   would have run for docsnip's working directory.
+/// * An executable inside a Python virtual environment (`pyvenv.cfg` beside it or one
+///   folder up: `python -m venv`, pipx, pyenv-virtualenv) is started by its own path
+///   through a two-line `exec` script, never through a link: Python finds its venv from
+///   the path it was started by, and a link elsewhere would run the base interpreter
+///   without the venv's packages.
+/// * Everything else is linked as found on PATH (a link to a link, never its canonical
+///   target: nvm, Homebrew and system folders keep their layout).
 pub struct RealRuntimes {
     dir: tempfile::TempDir,
-    /// (program, real executable) pairs, for reports.
-    pub resolved: Vec<(String, PathBuf)>,
+    /// What each program name starts, for reports.
+    pub resolved: Vec<Resolved>,
 }
+
+/// One program of a [`RealRuntimes`] folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The name looked up (`python3`).
+    pub name: String,
+    /// What PATH finds for it (a shim, a link, the executable).
+    pub found: PathBuf,
+    /// The path verify starts it by (the shim's target, else `found`).
+    pub started: PathBuf,
+    /// The version manager whose shim `found` is.
+    pub manager: Option<&'static str>,
+}
+
+impl Resolved {
+    /// The environment it comes from, for `verify --list-runtimes`: a venv, a version
+    /// manager, nvm, Homebrew, the system's packages or a custom prefix.
+    pub fn environment(&self) -> String {
+        let started = self.started.to_string_lossy();
+        let mut what = Vec::new();
+        if let Some(v) = venv_of(&self.started) {
+            what.push(format!("Python venv {}", v.display()));
+        }
+        if let Some(m) = self.manager {
+            what.push(format!("{m} shim {}", self.found.display()));
+        }
+        if what.is_empty() {
+            let kinds = [
+                ("/.nvm/versions/", "nvm"),
+                ("/.pyenv/versions/", "pyenv"),
+                ("/.rbenv/versions/", "rbenv"),
+                ("/.nodenv/versions/", "nodenv"),
+                ("/.asdf/installs/", "asdf"),
+                ("/.volta/", "volta"),
+                ("/.cargo/bin/", "rustup"),
+                ("/opt/homebrew/", "Homebrew"),
+                ("/home/linuxbrew/", "Homebrew"),
+                ("/usr/local/Cellar/", "Homebrew"),
+                ("/.local/bin/", "user install (~/.local/bin)"),
+            ];
+            match kinds.iter().find(|(k, _)| started.contains(k)) {
+                Some((_, kind)) => what.push((*kind).to_string()),
+                None if ["/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"]
+                    .iter()
+                    .any(|d| started.starts_with(d)) =>
+                {
+                    what.push("system".to_string())
+                }
+                None => what.push(format!(
+                    "prefix {}",
+                    self.started
+                        .parent()
+                        .map_or(String::new(), |p| p.display().to_string())
+                )),
+            }
+        }
+        what.join(", ")
+    }
+}
+
+/// The first line of the script a [`RealRuntimes`] entry is when it is not a link; the
+/// next line names the path it starts.
+const STARTS: &str = "#!/bin/sh\n# docsnip starts: ";
 
 impl RealRuntimes {
     /// Resolves each of `programs` (names looked up on PATH; paths are left alone).
@@ -162,10 +279,10 @@ impl RealRuntimes {
         let mut names: Vec<&String> = programs.iter().filter(|p| !p.contains('/')).collect();
         names.sort();
         names.dedup();
-        let found: Vec<Option<PathBuf>> = thread::scope(|scope| {
+        let found: Vec<Option<Resolved>> = thread::scope(|scope| {
             let handles: Vec<_> = names
                 .iter()
-                .map(|p| scope.spawn(move || real_executable(p)))
+                .map(|p| scope.spawn(move || resolve_program(p)))
                 .collect();
             handles
                 .into_iter()
@@ -173,11 +290,20 @@ impl RealRuntimes {
                 .collect()
         });
         let mut resolved = Vec::new();
-        for (name, real) in names.into_iter().zip(found) {
-            if let Some(real) = real {
-                std::os::unix::fs::symlink(&real, dir.path().join(name))?;
-                resolved.push((name.clone(), real));
+        for r in found.into_iter().flatten() {
+            let entry = dir.path().join(&r.name);
+            let shown = r.started.to_string_lossy();
+            if venv_of(&r.started).is_some() && !shown.contains('\n') {
+                use std::os::unix::fs::PermissionsExt;
+                let q = crate::escape::sh_single_quoted(&shown);
+                std::fs::write(&entry, format!("{STARTS}{shown}\nexec {q} \"$@\"\n"))?;
+                std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o755))?;
+            } else if venv_of(&r.started).is_none() {
+                std::os::unix::fs::symlink(&r.started, &entry)?;
+            } else {
+                continue; // a path no script line can hold: PATH finds it as it is
             }
+            resolved.push(r);
         }
         Ok(RealRuntimes { dir, resolved })
     }
@@ -188,9 +314,43 @@ impl RealRuntimes {
     }
 }
 
+/// The path a [`RealRuntimes`] folder's entry for `program` starts (the link's own
+/// target, not its canonical one), or `None` when it has none.
+pub fn started_path(bin_dir: &Path, program: &str) -> Option<PathBuf> {
+    let entry = bin_dir.join(program);
+    if let Ok(target) = std::fs::read_link(&entry) {
+        return Some(if target.is_absolute() {
+            target
+        } else {
+            bin_dir.join(target)
+        });
+    }
+    let text = std::fs::read(&entry).ok()?;
+    let text = String::from_utf8_lossy(&text[..text.len().min(8192)]).into_owned();
+    match text.strip_prefix(STARTS) {
+        Some(rest) => rest.lines().next().map(PathBuf::from),
+        None => entry.is_file().then_some(entry),
+    }
+}
+
 /// The executable `program` really runs: through a version manager's shim when it is
-/// one, else what PATH finds.
+/// one, else what PATH finds (by that path, links not followed).
 pub fn real_executable(program: &str) -> Option<PathBuf> {
+    resolve_program(program).map(|r| r.started)
+}
+
+/// Whether interpreters started by paths `a` and `b` are the same Python with the same
+/// packages: the same executable in the same virtual environment (or both in none).
+/// `python` and `python3` of one venv are the same.
+pub fn same_interpreter(a: &Path, b: &Path) -> bool {
+    a == b
+        || (venv_of(a) == venv_of(b)
+            && std::fs::canonicalize(a).ok().is_some()
+            && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok())
+}
+
+/// [`real_executable`], with what PATH found and the shim's manager.
+pub fn resolve_program(program: &str) -> Option<Resolved> {
     let found = which(program)?;
     let shim_of = found
         .parent()
@@ -203,8 +363,14 @@ pub fn real_executable(program: &str) -> Option<PathBuf> {
                 .into_iter()
                 .find(|m| text.contains(m) || root.to_string_lossy().contains(m))
         });
+    let as_found = |manager| Resolved {
+        name: program.to_string(),
+        found: found.clone(),
+        started: found.clone(),
+        manager,
+    };
     let Some(manager) = shim_of else {
-        return Some(found);
+        return Some(as_found(None));
     };
     let out = Command::new(manager)
         .args(["which", program])
@@ -215,9 +381,12 @@ pub fn real_executable(program: &str) -> Option<PathBuf> {
     let text = String::from_utf8_lossy(&out.stdout);
     let real = PathBuf::from(text.trim());
     if out.status.success() && real.is_absolute() && real.is_file() {
-        Some(real)
+        Some(Resolved {
+            started: real,
+            ..as_found(Some(manager))
+        })
     } else {
-        Some(found)
+        Some(as_found(Some(manager)))
     }
 }
 
@@ -256,6 +425,97 @@ pub fn check_needs_fingerprinted<'a>(
     }
     problems.dedup();
     (problems, prints)
+}
+
+/// `docsnip verify --list-runtimes`: for each language (name, runner), one line per
+/// program it runs: the path verify starts it by (resolved as for a verify run, see
+/// [`RealRuntimes`]), the environment it comes from and its version (the first line its
+/// need's check prints), or what to install when it is missing. Returns the lines
+/// and how many programs are missing.
+pub fn list_runtimes(langs: &[(String, RunSpec)]) -> (Vec<String>, usize) {
+    let program_of = |argv: &Vec<String>| argv.first().filter(|p| !p.contains('/')).cloned();
+    let mut programs: Vec<String> = Vec::new();
+    for (_, run) in langs {
+        programs.extend(run.needs.iter().filter_map(|n| program_of(&n.check)));
+        programs.extend(program_of(&run.command));
+        programs.extend(run.build.as_ref().and_then(program_of));
+    }
+    let real = RealRuntimes::resolve(&programs).ok();
+    let bin = real.as_ref().map(|r| r.path());
+    let needs: Vec<&Need> = langs.iter().flat_map(|(_, r)| &r.needs).collect();
+    let outputs: Vec<Result<(String, String), String>> = thread::scope(|scope| {
+        let handles: Vec<_> = needs
+            .iter()
+            .map(|n| scope.spawn(move || need_output_in(n, bin)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("the check panicked".into()))
+            })
+            .collect()
+    });
+    let place = |program: &str| {
+        let r = real
+            .as_ref()
+            .and_then(|r| r.resolved.iter().find(|x| x.name == program).cloned())
+            .or_else(|| resolve_program(program));
+        r.map(|r| format!("{} ({})", r.started.display(), r.environment()))
+    };
+    let mut lines = Vec::new();
+    let mut missing = 0;
+    let mut outputs = outputs.into_iter();
+    for (name, run) in langs {
+        lines.push(format!("{name}:"));
+        let mut listed: Vec<&str> = Vec::new();
+        for need in &run.needs {
+            let program = need.check[0].as_str();
+            let again = listed.contains(&program);
+            listed.push(program);
+            match outputs.next().unwrap_or_else(|| Err("not checked".into())) {
+                Ok(_) if again => {}
+                Ok((out, err)) => {
+                    let version = out
+                        .lines()
+                        .chain(err.lines())
+                        .map(str::trim)
+                        .find(|l| !l.is_empty())
+                        .unwrap_or("")
+                        .chars()
+                        .take(100)
+                        .collect::<String>();
+                    let at = place(program).unwrap_or_else(|| program.to_string());
+                    let version = if version.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; version: {version}")
+                    };
+                    lines.push(format!("  {program}: {at}{version}"));
+                }
+                Err(e) => {
+                    missing += 1;
+                    lines.push(format!("  {program}: MISSING: {e}"));
+                }
+            }
+        }
+        let others = [Some(&run.command), run.build.as_ref()];
+        for program in others.into_iter().flatten().filter_map(program_of) {
+            if listed.contains(&program.as_str()) {
+                continue;
+            }
+            match place(&program) {
+                Some(at) => lines.push(format!("  {program}: {at}")),
+                None => {
+                    missing += 1;
+                    lines.push(format!(
+                        "  {program}: MISSING: {program} not found: install it or put it on PATH"
+                    ));
+                }
+            }
+        }
+    }
+    (lines, missing)
 }
 
 /// Whether `program` can be found on PATH (or is a path that exists).
@@ -357,7 +617,12 @@ mod real_runtime_tests {
     fn resolved_runtimes_are_real_files_and_still_catch_failures() {
         let real = RealRuntimes::resolve(&["python3".into(), "bash".into(), "curl".into()])
             .expect("a temp folder");
-        for (name, path) in &real.resolved {
+        for Resolved {
+            name,
+            started: path,
+            ..
+        } in &real.resolved
+        {
             assert!(path.is_file(), "{name} -> {}", path.display());
             assert!(
                 !path.parent().is_some_and(|d| d.ends_with("shims")),
@@ -366,7 +631,7 @@ mod real_runtime_tests {
             );
         }
         assert!(
-            real.resolved.iter().any(|(n, _)| n == "python3"),
+            real.resolved.iter().any(|r| r.name == "python3"),
             "python3 not found: install python3"
         );
         let mut runner = runner_for_language("python").unwrap();

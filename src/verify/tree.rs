@@ -10,7 +10,7 @@ use crate::render::{Language, RenderError, Renderer};
 use crate::request::Request;
 use crate::verify::cache::{CANONICAL_BASE, Cache, Key};
 use crate::verify::echo::EchoServer;
-use crate::verify::{self, Need, Outcome, RunSpec};
+use crate::verify::{self, Need, Outcome, Report, RunSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,7 +78,15 @@ pub struct Verdict {
     /// The pass comes from the verify cache: nothing that decides it changed since the
     /// snippet last ran and passed.
     pub cached: bool,
+    /// Set when the snippet timed out while other snippets ran and was run once more,
+    /// alone, with a longer limit: what happened.
+    pub rerun: Option<String>,
 }
+
+/// A snippet that times out while other snippets run is run once more, alone, with
+/// this many times the timeout; a snippet that really hangs fails after at most
+/// `1 + RERUN_FACTOR` times the timeout (per step: build and run).
+pub const RERUN_FACTOR: u32 = 2;
 
 impl Verdict {
     /// `PATH: language: ok` (`ok (cached)`), or one line per difference; a comment's
@@ -90,14 +98,19 @@ impl Verdict {
         };
         if self.outcome.is_ok() && self.cached {
             vec![format!("{head}: ok (cached)")]
+        } else if let (true, Some(note)) = (self.outcome.is_ok(), &self.rerun) {
+            vec![format!("{head}: ok ({note})")]
         } else if self.outcome.is_ok() {
             vec![format!("{head}: ok")]
         } else {
-            self.outcome
+            let mut lines: Vec<String> = self
+                .outcome
                 .lines()
                 .into_iter()
                 .map(|l| format!("{head}: {l}"))
-                .collect()
+                .collect();
+            lines.extend(self.rerun.iter().map(|note| format!("{head}: {note}")));
+            lines
         }
     }
 }
@@ -409,69 +422,117 @@ fn run_jobs(
         })
         .collect();
     let units = batch_units(jobs, &looked, opts);
-    let ran: Vec<(usize, Verdict)> = units
-        .par_iter()
-        .flat_map_iter(|unit| {
-            let verdicts = match unit.as_slice() {
-                &[i] => {
-                    let (_, page, lang, runner, _) = jobs[i];
-                    let r = verify::verify_snippet(
-                        server,
-                        runner,
-                        &page.expected,
-                        opts.timeout,
-                        |base_url| {
-                            render_for(page, site, lang, base_url).map_err(|e| e.to_string())
-                        },
-                    );
-                    vec![r]
-                }
-                many => {
-                    let items = many
-                        .iter()
-                        .map(|&i| {
-                            let (_, page, lang, _, _) = jobs[i];
-                            crate::verify::batch::Item {
-                                expected: &page.expected,
-                                code_for: Box::new(move |base_url: &str| {
-                                    render_for(page, site, lang, base_url)
-                                        .map_err(|e| e.to_string())
-                                }),
-                            }
-                        })
-                        .collect();
-                    crate::verify::batch::verify_batch(server, jobs[many[0]].3, items, opts.timeout)
-                }
-            };
-            unit.iter()
-                .zip(verdicts)
-                .map(|(&i, r)| {
-                    let (n, page, lang, _, _) = jobs[i];
-                    let key = match &looked[i] {
-                        Lookup::Run(key) => key.as_deref(),
-                        Lookup::Done(_) => None,
-                    };
-                    if let (Some(cache), Some(key)) = (cache, key)
-                        && r.outcome.is_ok()
-                    {
-                        // A cache that cannot be written only costs a re-run next time.
-                        let _ = cache
-                            .store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
-                    }
-                    let v = Verdict {
-                        page: page.shown.clone(),
-                        request: page.label.clone(),
-                        language: lang.name.clone(),
-                        outcome: r.outcome,
-                        created_files: r.created_files,
-                        cached: false,
-                    };
-                    tick(n, &v);
-                    (i, v)
-                })
-                .collect::<Vec<_>>()
+    let run_one = |i: usize, timeout: Duration| {
+        let (_, page, lang, runner, _) = jobs[i];
+        verify::verify_snippet(server, runner, &page.expected, timeout, |base_url| {
+            render_for(page, site, lang, base_url).map_err(|e| e.to_string())
         })
-        .collect();
+    };
+    // A timeout while other snippets ran is no evidence: such a snippet runs once more,
+    // alone, before it counts (see [`RERUN_FACTOR`]).
+    let busy = opts.jobs > 1
+        && looked
+            .iter()
+            .filter(|l| matches!(l, Lookup::Run(_)))
+            .count()
+            > 1;
+    let settle = |i: usize, r: Report, rerun: Option<String>| {
+        let (n, page, lang, _, _) = jobs[i];
+        let key = match &looked[i] {
+            Lookup::Run(key) => key.as_deref(),
+            Lookup::Done(_) => None,
+        };
+        if let (Some(cache), Some(key)) = (cache, key)
+            && r.outcome.is_ok()
+        {
+            // A cache that cannot be written only costs a re-run next time.
+            let _ = cache.store_pass(key, &format!("{} {}", page.shown.display(), lang.name));
+        }
+        let v = Verdict {
+            page: page.shown.clone(),
+            request: page.label.clone(),
+            language: lang.name.clone(),
+            outcome: r.outcome,
+            created_files: r.created_files,
+            cached: false,
+            rerun,
+        };
+        tick(n, &v);
+        (i, v)
+    };
+    let (mut ran, timed_out): (Vec<(usize, Verdict)>, Vec<usize>) = {
+        let all: Vec<Result<(usize, Verdict), usize>> = units
+            .par_iter()
+            .flat_map_iter(|unit| {
+                let verdicts = match unit.as_slice() {
+                    &[i] => vec![run_one(i, opts.timeout)],
+                    many => {
+                        let items = many
+                            .iter()
+                            .map(|&i| {
+                                let (_, page, lang, _, _) = jobs[i];
+                                crate::verify::batch::Item {
+                                    expected: &page.expected,
+                                    code_for: Box::new(move |base_url: &str| {
+                                        render_for(page, site, lang, base_url)
+                                            .map_err(|e| e.to_string())
+                                    }),
+                                }
+                            })
+                            .collect();
+                        crate::verify::batch::verify_batch(
+                            server,
+                            jobs[many[0]].3,
+                            items,
+                            opts.timeout,
+                        )
+                    }
+                };
+                unit.iter()
+                    .zip(verdicts)
+                    .map(|(&i, r)| {
+                        if busy && r.outcome.timed_out() {
+                            Err(i)
+                        } else {
+                            Ok(settle(i, r, None))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut ran = Vec::new();
+        let mut timed_out = Vec::new();
+        for x in all {
+            match x {
+                Ok(v) => ran.push(v),
+                Err(t) => timed_out.push(t),
+            }
+        }
+        (ran, timed_out)
+    };
+    // Every other snippet has finished: one at a time, nothing else running.
+    let longer = opts.timeout.saturating_mul(RERUN_FACTOR);
+    for i in timed_out {
+        let r = run_one(i, longer);
+        let note = if r.outcome.is_ok() {
+            format!(
+                "timed out under load (after {:.1}s); passed when re-run alone",
+                opts.timeout.as_secs_f64()
+            )
+        } else if r.outcome.timed_out() {
+            format!(
+                "timed out twice: after {:.1}s under load, then after {:.1}s when re-run alone",
+                opts.timeout.as_secs_f64(),
+                longer.as_secs_f64()
+            )
+        } else {
+            format!(
+                "timed out under load (after {:.1}s); re-run alone, it failed as above",
+                opts.timeout.as_secs_f64()
+            )
+        };
+        ran.push(settle(i, r, Some(note)));
+    }
     let mut out: Vec<Option<Verdict>> = looked
         .into_iter()
         .map(|l| match l {
@@ -545,6 +606,7 @@ fn lookup(
             outcome,
             created_files: Vec::new(),
             cached,
+            rerun: None,
         })
     };
     let canonical = render_for(page, site, lang, CANONICAL_BASE);
@@ -577,8 +639,8 @@ fn lookup(
 }
 
 /// Starts the Python fork server when a runner runs `python3` or HTTPie's `http` is
-/// needed: on the real `python3` linked in `bin_dir`, or else on the Python that
-/// HTTPie's script names. Links `http` to a client script when HTTPie's interpreter is
+/// needed: on the `python3` that `bin_dir` starts (by that path), or else on the Python
+/// that HTTPie's script names. Links `http` to a client script when HTTPie's interpreter is
 /// the server's Python. `client` is docsnip's executable, run as the client when given.
 fn start_fork_server(
     bin_dir: &Path,
@@ -593,20 +655,21 @@ fn start_fork_server(
     if !uses("python3") && !uses("http") {
         return None;
     }
-    let http = std::fs::canonicalize(bin_dir.join("http")).ok();
+    // By the paths the user's shell starts, never their canonical targets: a venv's
+    // `python3` is a link to its base interpreter, and only its own path finds the venv.
+    let http = verify::started_path(bin_dir, "http");
     let http_python = http
         .as_deref()
-        .and_then(crate::verify::forkserver::script_interpreter)
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    let python = std::fs::canonicalize(bin_dir.join("python3"))
-        .ok()
-        .or_else(|| http_python.clone())?;
+        .and_then(crate::verify::forkserver::script_interpreter);
+    let python = verify::started_path(bin_dir, "python3").or_else(|| http_python.clone())?;
     let mut server = crate::verify::forkserver::ForkServer::start(&python).ok()?;
     if let Some(exe) = client {
         server.set_native_client(exe.to_path_buf());
     }
     if let Some(real) = &http
-        && http_python.as_ref() == Some(&python)
+        && http_python
+            .as_deref()
+            .is_some_and(|h| verify::same_interpreter(h, &python))
     {
         use std::os::unix::fs::PermissionsExt;
         let script = server.script_for(real);
