@@ -460,6 +460,24 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     }
+    // What the format's toolchain cannot show byte for byte is refused, not written.
+    let ext = shown.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let refusals: Vec<String> = site
+        .format
+        .refuse_page(ext)
+        .into_iter()
+        .chain(snippets.iter().filter_map(|s| {
+            site.format
+                .refuse(s)
+                .map(|why| format!("no {} snippet: {why}", s.title))
+        }))
+        .collect();
+    if !refusals.is_empty() {
+        for why in refusals {
+            diags.push(Diagnostic::error(shown, Some(parsed.at), why));
+        }
+        return (Output::Failed, diags);
+    }
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let mut leaked: Vec<String> = Vec::new();
     let mut first_secret: Option<(&str, &'static str)> = None;

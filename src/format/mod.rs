@@ -8,6 +8,8 @@
 //! - [`docusaurus`]: MDX `<Tabs>` / `<TabItem>` holding fenced code (Docusaurus 3).
 //! - [`mkdocs`]: Material for MkDocs content tabs (`=== "Curl"`).
 //! - [`hugo`]: a tabs shortcode (Docsy's `tabpane` / `tab` by default).
+//! - [`vitepress`]: VitePress `::: code-group` blocks (```` ```bash [Curl] ````).
+//! - [`starlight`]: Astro Starlight `<Tabs syncKey>` / `<TabItem label>` in `.mdx` pages.
 //!
 //! The tab formats share one placing rule ([`place_tabs`]): the first group whose tab
 //! labels are all configured language titles is replaced where it stands, later such
@@ -20,6 +22,8 @@ pub mod hugo;
 pub mod kramdown;
 pub mod mkdocs;
 pub mod splice;
+pub mod starlight;
+pub mod vitepress;
 
 use crate::format::splice::Snippet;
 use crate::page::{self, Structure};
@@ -36,10 +40,20 @@ pub enum FormatKind {
     Docusaurus,
     Mkdocs,
     Hugo,
+    Vitepress,
+    Starlight,
 }
 
 impl FormatKind {
-    pub const NAMES: &[&str] = &["aviator", "kramdown", "docusaurus", "mkdocs", "hugo"];
+    pub const NAMES: &[&str] = &[
+        "aviator",
+        "kramdown",
+        "docusaurus",
+        "mkdocs",
+        "hugo",
+        "vitepress",
+        "starlight",
+    ];
 
     pub fn parse(name: &str) -> Option<FormatKind> {
         Some(match name {
@@ -48,13 +62,16 @@ impl FormatKind {
             "docusaurus" => FormatKind::Docusaurus,
             "mkdocs" => FormatKind::Mkdocs,
             "hugo" => FormatKind::Hugo,
+            "vitepress" => FormatKind::Vitepress,
+            "starlight" => FormatKind::Starlight,
             _ => return None,
         })
     }
 
     /// Whether pages with this extension are pages of this toolchain.
     pub fn reads_extension(self, ext: &str) -> bool {
-        matches!(ext, "md" | "markdown") || (self == FormatKind::Docusaurus && ext == "mdx")
+        matches!(ext, "md" | "markdown")
+            || (matches!(self, FormatKind::Docusaurus | FormatKind::Starlight) && ext == "mdx")
     }
 }
 
@@ -90,6 +107,18 @@ pub trait Format: Send + Sync {
     /// The page with `snippets` placed. `titles` are every configured language's
     /// (a language whose template refused the request has a title but no snippet).
     fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String;
+
+    /// Why this toolchain cannot show `snippet` (its label or code) to the reader
+    /// byte for byte, if it cannot: the page then fails with this error.
+    fn refuse(&self, _snippet: &Snippet) -> Option<String> {
+        None
+    }
+
+    /// Why an endpoint page with this file extension cannot hold this format's groups,
+    /// if it cannot (Starlight's components need `.mdx`).
+    fn refuse_page(&self, _ext: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The format the settings name.
@@ -100,6 +129,8 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Docusaurus => Box::new(docusaurus::Docusaurus(s.docusaurus.clone())),
         FormatKind::Mkdocs => Box::new(mkdocs::Mkdocs),
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),
+        FormatKind::Vitepress => Box::new(vitepress::Vitepress),
+        FormatKind::Starlight => Box::new(starlight::Starlight),
     }
 }
 
