@@ -112,13 +112,15 @@ def code_text(panel):
 
 
 def starlight_code(panel):
-    """The code of a Starlight tab: Expressive Code's lines (div.ec-line, no line breaks
-    between them in the HTML), which must also equal the copy button's text; or a
-    plain <pre><code>."""
+    """The code of a Starlight tab: Expressive Code's lines (div.ec-line > div.code, no
+    line breaks between them in the HTML), which must also equal the copy button's text
+    (data-code, lines joined by U+007F); or a plain <pre><code>."""
     frames = panel.find_all(has_class("expressive-code"))
     if not frames:
         return code_text(panel)
     lines = [l.find_all(has_class("code"))[0].text() for l in frames[0].find_all(has_class("ec-line"))]
+    # An empty line is written as a line break alone (a line of code never holds one).
+    lines = ["" if t == "\n" else t for t in lines]
     shown = "\n".join(lines)
     buttons = frames[0].find_all(lambda n: n.tag == "button" and "data-code" in n.attrs)
     copied = buttons[0].attrs["data-code"].replace("\x7f", "\n") if buttons else None
