@@ -17,7 +17,8 @@
 //! The import is added once, at the top of the body, when missing. `syncKey` makes
 //! Starlight switch every group on the page together and remember the reader's choice
 //! across pages. Endpoint pages must be `.mdx` (a `.md` page cannot hold components:
-//! it is refused with an error saying to rename it).
+//! it is refused with an error saying to rename it). Code holding a CR is refused (docsnip's
+//! own check refuses it first): Markdown and HTML both read it as a line break.
 //!
 //! Escaping: MDX reads `{`, `<` and `import`/`export` as code outside fenced blocks, so
 //! code only stands inside a fence longer than any backtick run in it, and labels that
@@ -52,6 +53,12 @@ impl Format for Starlight {
 
     fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
         place_tabs(self, page, snippets, titles)
+    }
+
+    fn refuse(&self, s: &Snippet) -> Option<String> {
+        s.code.contains('\r').then(|| {
+            "the snippet holds a CR, which neither a fenced block nor MDX text can carry (both read it as a line break)".into()
+        })
     }
 
     fn refuse_page(&self, ext: &str) -> Option<String> {
@@ -204,7 +211,17 @@ mod tests {
     }
 
     #[test]
-    fn md_pages_are_refused() {
+    fn md_pages_and_cr_are_refused() {
+        assert!(
+            Starlight
+                .refuse(&snip("c", "Curl", "bash", "a\rb\n"))
+                .is_some()
+        );
+        assert!(
+            Starlight
+                .refuse(&snip("c", "Curl", "bash", "a\tb  \n"))
+                .is_none()
+        );
         assert!(Starlight.refuse_page("md").unwrap().contains(".mdx"));
         assert_eq!(Starlight.refuse_page("mdx"), None);
     }

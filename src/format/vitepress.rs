@@ -24,7 +24,8 @@
 //! colons that starts a code line (`::::: code-group` … `:::::`): markdown-it-container
 //! looks for its closing marker line by line, fenced code or not, so a `:::` line in
 //! the code would otherwise end the group. What cannot reach the reader exactly is refused ([`Format::refuse`]):
-//! - code ending in white space (VitePress trims the end of every block);
+//! - code ending in white space (VitePress trims the end of every block), or holding a
+//!   CR (Markdown reads it as a line break; docsnip's own check refuses it first);
 //! - code holding a Shiki notation marker (`[!code focus]`, `[!code ++]`, …, the ones
 //!   VitePress turns on), which VitePress removes from the line;
 //! - a label holding `{`, `}` (a trailing `{…}` is read as attributes or line
@@ -64,6 +65,9 @@ fn refusal(title: &str, code: &str) -> Option<String> {
         return Some(format!(
             "VitePress trims a code group's label: {title:?} cannot be shown as written"
         ));
+    }
+    if code.contains('\r') {
+        return Some("the snippet holds a CR, which no fenced block can carry (Markdown reads it as a line break)".into());
     }
     let body = code.strip_suffix('\n').unwrap_or(code);
     if body.trim_end_matches(js_space) != body {
@@ -241,6 +245,7 @@ mod tests {
             ("Curl", "curl 'a  \n"),
             ("Curl", "curl 'a\u{a0}\n"),
             ("Curl", "curl 'a'\n\n"),
+            ("Curl", "curl 'a\rb'\n"),
             ("Curl", "curl '# [!code focus]'\n"),
             ("Curl", "curl 'x // [!code ++:2]'\n"),
             ("A {x}", "a\n"),
