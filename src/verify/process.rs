@@ -510,7 +510,8 @@ mod tests {
             }
             other => panic!("expected a timeout, got {other:?}"),
         }
-        assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+        // Killed at the timeout, not after the 100 s sleeps (a bound, not a timing check).
+        assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
     }
 
     #[test]
