@@ -407,10 +407,12 @@ mod tests {
     #[test]
     fn crlf_pages_get_crlf_groups_and_stay_put() {
         use super::testing::{place_twice, two};
-        let formats: [Box<dyn Format>; 3] = [
+        let formats: [Box<dyn Format>; 5] = [
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
+            Box::new(vitepress::Vitepress),
+            Box::new(starlight::Starlight),
         ];
         for f in &formats {
             let out = place_twice(f.as_ref(), "---\r\nmethod: get\r\n---\r\nText.\r\n", &two());
