@@ -460,22 +460,9 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
             return (Output::Failed, diags);
         }
     }
-    // What the format's toolchain cannot show byte for byte is refused, not written.
-    let ext = shown.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let refusals: Vec<String> = site
-        .format
-        .refuse_page(ext)
-        .into_iter()
-        .chain(snippets.iter().filter_map(|s| {
-            site.format
-                .refuse(s)
-                .map(|why| format!("no {} snippet: {why}", s.title))
-        }))
-        .collect();
-    if !refusals.is_empty() {
-        for why in refusals {
-            diags.push(Diagnostic::error(shown, Some(parsed.at), why));
-        }
+    let refused = format_refusals(shown, site, &snippets, parsed.at);
+    if !refused.is_empty() {
+        diags.extend(refused);
         return (Output::Failed, diags);
     }
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
@@ -515,6 +502,27 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
     let text = site.format.place(&parsed.structure, &snippets, &titles);
     let n = snippets.len();
     (Output::Page { text, snippets: n }, diags)
+}
+
+/// What the format's toolchain cannot show byte for byte (the page's kind, or a
+/// snippet's label or code), as errors at `at`: such a page is refused, not written.
+fn format_refusals(
+    shown: &Path,
+    site: &Site,
+    snippets: &[Snippet],
+    at: (usize, usize),
+) -> Vec<Diagnostic> {
+    let ext = shown.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let page = site.format.refuse_page(ext);
+    let each = snippets.iter().filter_map(|s| {
+        site.format
+            .refuse(s)
+            .map(|why| format!("no {} snippet: {why}", s.title))
+    });
+    page.into_iter()
+        .chain(each)
+        .map(|why| Diagnostic::error(shown, Some(at), why))
+        .collect()
 }
 
 /// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,
