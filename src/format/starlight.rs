@@ -34,9 +34,8 @@
 
 use super::docusaurus::{jsx_groups, jsx_value};
 use super::vitepress::js_space;
-use super::{Format, Group, Tabs, existing_tabs, fence_for, first_code, place_tabs};
+use super::{Group, Tabs, fence_for, first_code};
 use crate::format::splice::Snippet;
-use crate::page::Structure;
 
 pub struct Starlight;
 
@@ -45,30 +44,6 @@ const SYNC_KEY: &str = "api-language";
 const MODULE: &str = "@astrojs/starlight/components";
 const PRE_START: &str = "<pre><code>{";
 const PRE_END: &str = "}</code></pre>";
-
-impl Format for Starlight {
-    fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        existing_tabs(self, page, titles)
-    }
-
-    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
-        place_tabs(self, page, snippets, titles)
-    }
-
-    fn refuse(&self, s: &Snippet) -> Option<String> {
-        s.code.contains('\r').then(|| {
-            "the snippet holds a CR, which neither a fenced block nor MDX text can carry (both read it as a line break)".into()
-        })
-    }
-
-    fn refuse_page(&self, ext: &str) -> Option<String> {
-        (ext != "mdx").then(|| {
-            format!(
-                "Starlight's <Tabs> components only work in MDX: rename this .{ext} page to .mdx"
-            )
-        })
-    }
-}
 
 /// Whether Expressive Code would show `code` differently from how it is written.
 fn expressive_code_changes(code: &str) -> bool {
@@ -102,6 +77,20 @@ fn imported(line: &str) -> Vec<&str> {
 }
 
 impl Tabs for Starlight {
+    fn refuse(&self, s: &Snippet) -> Option<String> {
+        s.code.contains('\r').then(|| {
+            "the snippet holds a CR, which neither a fenced block nor MDX text can carry (both read it as a line break)".into()
+        })
+    }
+
+    fn refuse_page(&self, ext: &str) -> Option<String> {
+        (ext != "mdx").then(|| {
+            format!(
+                "Starlight's <Tabs> components only work in MDX: rename this .{ext} page to .mdx"
+            )
+        })
+    }
+
     fn groups(&self, body: &str) -> Vec<Group> {
         jsx_groups(body, tab_code)
     }
@@ -171,7 +160,7 @@ mod tests {
         let page = "---\ntitle: T\nmethod: get\n---\nimport { Card, Tabs } from '@astrojs/starlight/components';\n\n<Tabs>\n<TabItem label=\"Response\">\n\n```json\n{}\n```\n\n</TabItem>\n</Tabs>\n\nBefore.\n\n<Tabs syncKey=\"x\">\n  <TabItem label=\"Curl\">\n\n  ```bash\n  curl old\n  ```\n\n  </TabItem>\n</Tabs>\n\nAfter.\n";
         let s = structure(page);
         assert_eq!(
-            Starlight.existing(&s, &["Curl", "Python (requests)"]),
+            crate::format::Format::existing(&Starlight, &s, &["Curl", "Python (requests)"]),
             vec![("Curl".into(), "curl old\n".into())]
         );
         let out = place_twice(&Starlight, page, &two());
