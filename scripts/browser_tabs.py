@@ -35,7 +35,21 @@ SELECT = {
         "click": "[...document.querySelectorAll('.tab-label')].find(e => e.textContent.trim() === T).click()",
         "selected": "[...document.querySelectorAll('.tab-label.active')].map(e => e.textContent.trim())",
     },
+    "vitepress": {
+        "click": "[...document.querySelectorAll('.vp-code-group .tabs label')].find(e => e.textContent === T).click()",
+        "selected": "[...document.querySelectorAll('.vp-code-group .tabs input:checked')].map(i => i.nextElementSibling.textContent)",
+    },
+    "starlight": {
+        "click": "[...document.querySelectorAll('starlight-tabs [role=tab]')].find(e => e.textContent.trim() === T).click()",
+        "selected": "[...document.querySelectorAll('starlight-tabs [role=tab][aria-selected=true]')].map(e => e.textContent.trim())",
+    },
 }
+
+# Where each site puts a page (VitePress writes orders.html, the others orders/index.html).
+PAGES = {"vitepress": ("/orders.html", "/ping.html")}
+
+# VitePress keeps no choice across code groups or pages: only the click is checked there.
+KEEPS_CHOICE = {"docusaurus", "mkdocs", "hugo", "starlight"}
 
 
 class Browser:
@@ -114,11 +128,20 @@ def main():
                 raise SystemExit(f"{fmt}: {expr}: {r['exceptionDetails']}")
             return r["result"].get("value")
 
-        goto("/orders/")
+        orders, ping = PAGES.get(fmt, ("/orders/", "/ping/"))
+        goto(orders)
         js(f"(() => {{ const T = {json.dumps(want)}; {SELECT[fmt]['click']}; }})()")
         time.sleep(0.5)
         here = js(SELECT[fmt]["selected"])
-        goto("/ping/")
+        if fmt not in KEEPS_CHOICE:
+            # Screenshot the page where the click happened, the choice visible.
+            shot = b.send("Page.captureScreenshot", {"format": "png"}, session=s)["data"]
+            with open(out, "wb") as f:
+                f.write(base64.b64decode(shot))
+            ok = bool(here) and here[0] == want
+            print(f"browser-tabs: {fmt}: clicked {want!r} on {orders} -> selected {here} (VitePress keeps no choice across pages): {'ok' if ok else 'FAILED'}")
+            sys.exit(0 if ok else 1)
+        goto(ping)
         there = js(SELECT[fmt]["selected"])
         shot = b.send("Page.captureScreenshot", {"format": "png"}, session=s)["data"]
         with open(out, "wb") as f:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Build each example site under examples/sites/ with docsnip and then its real generator
-# (Hugo, Material for MkDocs, Docusaurus 3), and require every snippet's code on the
+# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight), and require every snippet's code on the
 # built pages to equal, byte for byte, what docsnip wrote (scripts/site_snippets.py),
 # with every page built. Installs what is missing: Debian's hugo (apt-get), mkdocs-material
-# (pip), Docusaurus (npm, into .cache/sites/docusaurus/node_modules, reused by later runs).
+# (pip), Docusaurus (npm, into .cache/sites/docusaurus-deps/node_modules, reused by later runs),
+# VitePress and Astro Starlight (npm ci from the site's package-lock.json, into
+# .cache/sites/FORMAT-deps, reused while the lockfile is unchanged).
 #
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
 # DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
@@ -19,7 +21,7 @@ if [ -z "$bin" ]; then
 fi
 bin=$(realpath "$bin")
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
 cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
 mkdir -p "$cache"
 
@@ -57,6 +59,17 @@ install() {
         say "installing Docusaurus with npm into $dir (a few minutes the first time)"
         cp examples/sites/docusaurus/package.json "$dir/package.json"
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+      fi ;;
+    vitepress|starlight)
+      command -v node >/dev/null || apt_install nodejs npm
+      command -v npm >/dev/null || apt_install npm
+      node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)' || { say "$1 needs Node.js 20+, found $(node --version)"; exit 1; }
+      local dir=$cache/$1-deps
+      mkdir -p "$dir"
+      if ! cmp -s "examples/sites/$1/package-lock.json" "$dir/package-lock.json" || [ ! -d "$dir/node_modules" ]; then
+        say "installing $1 with npm ci into $dir (a minute or two the first time)"
+        cp "examples/sites/$1/package.json" "examples/sites/$1/package-lock.json" "$dir/"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
       fi ;;
   esac
 }
@@ -123,7 +136,17 @@ for f in "${formats[@]}"; do
       ln -s "$cache/docusaurus-deps/node_modules" "$work/node_modules"
       (cd "$work" && DOCUSAURUS_TELEMETRY=0 npx --no-install docusaurus build --out-dir build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
       python3 scripts/site_snippets.py docusaurus "$work/docs" "$work/build" ;;
-    *) say "unknown format $f (hugo, mkdocs, docusaurus)"; exit 2 ;;
+    vitepress)
+      prepare vitepress docs md
+      ln -s "$cache/vitepress-deps/node_modules" "$work/node_modules"
+      (cd "$work" && npx --no-install vitepress build docs >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+      python3 scripts/site_snippets.py vitepress "$work/docs" "$work/docs/.vitepress/dist" ;;
+    starlight)
+      prepare starlight src/content/docs mdx
+      ln -s "$cache/starlight-deps/node_modules" "$work/node_modules"
+      (cd "$work" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+      python3 scripts/site_snippets.py starlight "$work/src/content/docs" "$work/dist" ;;
+    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"
 done

@@ -5,7 +5,10 @@
 # require Python to be selected there too (the toolchain keeps the reader's choice), and
 # save that page as examples/screenshots/format-FORMAT.png (scripts/browser_tabs.py).
 #
-# Usage: scripts/screenshot-sites.sh [DOCSNIP]
+# VitePress keeps no choice across pages: its screenshot is the Create-an-order page
+# after the click.
+#
+# Usage: scripts/screenshot-sites.sh [DOCSNIP] [FORMAT...]   (default: every format)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,7 +25,11 @@ if ! command -v chromium >/dev/null; then
 fi
 
 # Build (and check) the sites.
-NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "${1:-}"
+bin=${1:-}
+shift || true
+formats=("$@")
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
+NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$bin" "${formats[@]}"
 
 mkdir -p examples/screenshots
 profile=$(mktemp -d)
@@ -31,11 +38,13 @@ cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done; rm
 trap cleanup EXIT
 
 port=18731
-for f in hugo mkdocs docusaurus; do
+for f in "${formats[@]}"; do
   case $f in
     hugo) dir=$cache/hugo/public ;;
     mkdocs) dir=$cache/mkdocs/site ;;
     docusaurus) dir=$cache/docusaurus/build ;;
+    vitepress) dir=$cache/vitepress/docs/.vitepress/dist ;;
+    starlight) dir=$cache/starlight/dist ;;
   esac
   port=$((port + 1))
   python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" >/dev/null 2>&1 &

@@ -3,7 +3,7 @@
 
 Usage: site_snippets.py FORMAT DOCS BUILT
 
-FORMAT is docusaurus, mkdocs or hugo; DOCS the pages as docsnip left them; BUILT the
+FORMAT is docusaurus, mkdocs, hugo, vitepress or starlight; DOCS the pages as docsnip left them; BUILT the
 generator's output folder. For every page, docsnip's view (the tab groups in the
 generated Markdown, read the way the format writes them) must equal the built HTML's
 (the tab groups in the page, read the way a browser reads the HTML): the same groups,
@@ -151,6 +151,24 @@ def code_text(panel):
     return codes[0].text() if codes else None
 
 
+def starlight_code(panel):
+    """The code of a Starlight tab: Expressive Code's lines (div.ec-line > div.code, no
+    line breaks between them in the HTML), which must also equal the copy button's text
+    (data-code, lines joined by U+007F); or a plain <pre><code>."""
+    frames = panel.find_all(has_class("expressive-code"))
+    if not frames:
+        return code_text(panel)
+    lines = [l.find_all(has_class("code"))[0].text() for l in frames[0].find_all(has_class("ec-line"))]
+    # An empty line is written as a line break alone (a line of code never holds one).
+    lines = ["" if t == "\n" else t for t in lines]
+    shown = "\n".join(lines)
+    buttons = frames[0].find_all(lambda n: n.tag == "button" and "data-code" in n.attrs)
+    copied = buttons[0].attrs["data-code"].replace("\x7f", "\n") if buttons else None
+    if copied != shown:
+        return f"<copy button differs from the code shown: {copied!r}>"
+    return shown
+
+
 def built_groups(fmt, root):
     groups = []
     if fmt == "docusaurus":
@@ -163,6 +181,17 @@ def built_groups(fmt, root):
             labels = [t.text() for t in g.find_all(lambda n: n.tag == "label" and n.parent is not None and "tabbed-labels" in n.parent.classes())]
             panels = g.find_all(has_class("tabbed-block"))
             groups.append(list(zip(labels, [code_text(p) for p in panels])))
+    elif fmt == "vitepress":
+        for g in root.find_all(has_class("vp-code-group")):
+            labels = [t.text() for t in g.find_all(lambda n: n.tag == "label" and n.parent is not None and "tabs" in n.parent.classes())]
+            blocks = [b for b in g.find_all(has_class("blocks")) if b.parent is g]
+            panels = [c for c in blocks[0].children if isinstance(c, Node)] if blocks else []
+            groups.append(list(zip(labels, [code_text(p) for p in panels])))
+    elif fmt == "starlight":
+        for g in root.find_all(lambda n: n.tag == "starlight-tabs"):
+            labels = [t.text().strip() for t in g.find_all(lambda n: n.attrs.get("role") == "tab")]
+            panels = g.find_all(lambda n: n.attrs.get("role") == "tabpanel")
+            groups.append(list(zip(labels, [starlight_code(p) for p in panels])))
     elif fmt == "hugo":
         for g in root.find_all(has_class("tabpane")):
             labels = [t.text().strip() for t in g.find_all(has_class("tab-label"))]
@@ -252,6 +281,47 @@ def md_groups(fmt, text):
             i += 1
         if group:
             groups.append(group)
+    elif fmt == "vitepress":
+        group, colons = None, 0
+        while i < len(lines):
+            l = lines[i]
+            m = re.match(r"^ {0,3}(:{3,})\s*(.*?)\s*$", l)
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", l):
+                info = re.match(r"^ {0,3}(?:`{3,}|~{3,})(.*)$", l.rstrip("\n")).group(1)
+                code, i = fence_code(lines, i)
+                label = re.search(r"\[(.*)\]", info)
+                if group is not None and label:
+                    group.append((label.group(1), code))
+                continue
+            if m and group is None and m.group(2).split(" ")[0] == "code-group":
+                group, colons = [], len(m.group(1))
+            elif m and group is not None and m.group(2) == "" and len(m.group(1)) >= colons:
+                groups.append(group)
+                group = None
+            i += 1
+    elif fmt == "starlight":
+        group, label = None, None
+        while i < len(lines):
+            l = lines[i]
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", l):
+                code, i = fence_code(lines, i)
+                if group is not None and label is not None:
+                    group.append((label, code))
+                    label = None
+                continue
+            s = l.strip()
+            if s.startswith("<pre><code>{") and s.endswith("}</code></pre>") and group is not None and label is not None:
+                group.append((label, json.loads(s[len("<pre><code>{"):-len("}</code></pre>")])))
+                label = None
+            elif re.match(r"^<Tabs[\s>]", s):
+                group = []
+            elif s.startswith("<TabItem") and group is not None:
+                m = re.search(r'label=(?:"([^"]*)"|\{("(?:[^"\\]|\\.)*")\})', s)
+                label = m.group(1) if m.group(1) is not None else json.loads(m.group(2))
+            elif s == "</Tabs>" and group is not None:
+                groups.append(group)
+                group = None
+            i += 1
     elif fmt == "hugo":
         group, label, inner = None, None, None
         for l in lines:
@@ -298,6 +368,8 @@ def hugo_code(inner):
 
 def built_path(fmt, built, rel):
     stem, _ = os.path.splitext(rel)
+    if fmt == "vitepress":
+        return os.path.join(built, stem + ".html")
     if os.path.basename(stem) in ("index", "_index"):
         stem = os.path.dirname(stem)
     return os.path.join(built, stem, "index.html")

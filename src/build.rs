@@ -671,6 +671,11 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
                 return (Output::Failed, diags);
             }
         }
+        let refused = format_refusals(shown, site, &snippets, r.at);
+        if !refused.is_empty() {
+            diags.extend(refused);
+            return (Output::Failed, diags);
+        }
         match r.comment {
             Some(i) => by_comment[i] = snippets,
             None => front = Some(snippets),
@@ -734,6 +739,27 @@ pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnost
         },
         diags,
     )
+}
+
+/// What the format's toolchain cannot show byte for byte (the page's kind, or a
+/// snippet's label or code), as errors at `at`: such a page is refused, not written.
+fn format_refusals(
+    shown: &Path,
+    site: &Site,
+    snippets: &[Snippet],
+    at: (usize, usize),
+) -> Vec<Diagnostic> {
+    let ext = shown.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let page = site.format.refuse_page(ext);
+    let each = snippets.iter().filter_map(|s| {
+        site.format
+            .refuse(s)
+            .map(|why| format!("no {} snippet: {why}", s.title))
+    });
+    page.into_iter()
+        .chain(each)
+        .map(|why| Diagnostic::error(shown, Some(at), why))
+        .collect()
 }
 
 /// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,

@@ -54,7 +54,7 @@ const IMPORTS: [(&str, &str); 2] = [
 ];
 
 /// Whether `line` opens the JSX element `name` (`<Tabs`, `<Tabs>`, `<Tabs groupId…`).
-fn opens(line: &str, name: &str) -> bool {
+pub(crate) fn opens(line: &str, name: &str) -> bool {
     let t = line.trim_start();
     line.len() - t.len() <= 3
         && t.strip_prefix('<')
@@ -62,7 +62,7 @@ fn opens(line: &str, name: &str) -> bool {
             .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '>', '/']))
 }
 
-fn closes(line: &str, name: &str) -> bool {
+pub(crate) fn closes(line: &str, name: &str) -> bool {
     let t = line.trim();
     t.strip_prefix("</")
         .and_then(|r| r.strip_prefix(name))
@@ -109,7 +109,7 @@ fn tab_code(content: &str) -> String {
 
 /// A JSX attribute value: a plain string when JSX reads it back unchanged, else a
 /// JavaScript string expression.
-fn jsx_value(v: &str) -> String {
+pub(crate) fn jsx_value(v: &str) -> String {
     if v.contains(['"', '&']) || v.chars().any(char::is_control) {
         format!("{{{}}}", serde_json::Value::String(v.to_string()))
     } else {
@@ -117,40 +117,46 @@ fn jsx_value(v: &str) -> String {
     }
 }
 
-impl Tabs for Docusaurus {
-    fn groups(&self, body: &str) -> Vec<Group> {
-        let mut groups = Vec::new();
-        let mut open: Option<Group> = None;
-        let mut item: Option<(String, usize)> = None;
-        for (start, line) in super::lines_outside_fences(body) {
-            let end = super::line_end(body, start);
-            match open.as_mut() {
-                None if opens(line, "Tabs") => {
-                    open = Some(Group {
-                        range: start..end,
-                        tabs: Vec::new(),
-                    });
-                }
-                None => {}
-                Some(g) => {
-                    if opens(line, "TabItem") {
-                        let label = attribute(line, "label")
-                            .or_else(|| attribute(line, "value"))
-                            .unwrap_or_default();
-                        item = Some((label, end));
-                    } else if closes(line, "TabItem") {
-                        if let Some((label, from)) = item.take() {
-                            g.tabs.push((label, tab_code(&body[from..start])));
-                        }
-                    } else if closes(line, "Tabs") {
-                        g.range.end = end;
-                        groups.extend(open.take());
-                        item = None;
+/// The `<Tabs>` groups of an MDX body: each `<TabItem>`'s `label` (or `value`) and the
+/// code `tab_code` finds in its content.
+pub(crate) fn jsx_groups(body: &str, tab_code: fn(&str) -> String) -> Vec<Group> {
+    let mut groups = Vec::new();
+    let mut open: Option<Group> = None;
+    let mut item: Option<(String, usize)> = None;
+    for (start, line) in super::lines_outside_fences(body) {
+        let end = super::line_end(body, start);
+        match open.as_mut() {
+            None if opens(line, "Tabs") => {
+                open = Some(Group {
+                    range: start..end,
+                    tabs: Vec::new(),
+                });
+            }
+            None => {}
+            Some(g) => {
+                if opens(line, "TabItem") {
+                    let label = attribute(line, "label")
+                        .or_else(|| attribute(line, "value"))
+                        .unwrap_or_default();
+                    item = Some((label, end));
+                } else if closes(line, "TabItem") {
+                    if let Some((label, from)) = item.take() {
+                        g.tabs.push((label, tab_code(&body[from..start])));
                     }
+                } else if closes(line, "Tabs") {
+                    g.range.end = end;
+                    groups.extend(open.take());
+                    item = None;
                 }
             }
         }
-        groups
+    }
+    groups
+}
+
+impl Tabs for Docusaurus {
+    fn groups(&self, body: &str) -> Vec<Group> {
+        jsx_groups(body, tab_code)
     }
 
     fn write(&self, snippets: &[Snippet], nl: &str) -> String {

@@ -8,6 +8,8 @@
 //! - [`docusaurus`]: MDX `<Tabs>` / `<TabItem>` holding fenced code (Docusaurus 3).
 //! - [`mkdocs`]: Material for MkDocs content tabs (`=== "Curl"`).
 //! - [`hugo`]: a tabs shortcode (Docsy's `tabpane` / `tab` by default).
+//! - [`vitepress`]: VitePress `::: code-group` blocks (```` ```bash [Curl] ````).
+//! - [`starlight`]: Astro Starlight `<Tabs syncKey>` / `<TabItem label>` in `.mdx` pages.
 //!
 //! Several requests on a page: the front-matter's request goes where the format's rule
 //! puts it, and each docsnip comment's request into the group right after the comment
@@ -23,6 +25,8 @@ pub mod hugo;
 pub mod kramdown;
 pub mod mkdocs;
 pub mod splice;
+pub mod starlight;
+pub mod vitepress;
 
 use crate::format::splice::Snippet;
 use crate::page::{self, Structure};
@@ -39,10 +43,20 @@ pub enum FormatKind {
     Docusaurus,
     Mkdocs,
     Hugo,
+    Vitepress,
+    Starlight,
 }
 
 impl FormatKind {
-    pub const NAMES: &[&str] = &["aviator", "kramdown", "docusaurus", "mkdocs", "hugo"];
+    pub const NAMES: &[&str] = &[
+        "aviator",
+        "kramdown",
+        "docusaurus",
+        "mkdocs",
+        "hugo",
+        "vitepress",
+        "starlight",
+    ];
 
     pub fn parse(name: &str) -> Option<FormatKind> {
         Some(match name {
@@ -51,13 +65,16 @@ impl FormatKind {
             "docusaurus" => FormatKind::Docusaurus,
             "mkdocs" => FormatKind::Mkdocs,
             "hugo" => FormatKind::Hugo,
+            "vitepress" => FormatKind::Vitepress,
+            "starlight" => FormatKind::Starlight,
             _ => return None,
         })
     }
 
     /// Whether pages with this extension are pages of this toolchain.
     pub fn reads_extension(self, ext: &str) -> bool {
-        matches!(ext, "md" | "markdown") || (self == FormatKind::Docusaurus && ext == "mdx")
+        matches!(ext, "md" | "markdown")
+            || (matches!(self, FormatKind::Docusaurus | FormatKind::Starlight) && ext == "mdx")
     }
 }
 
@@ -109,6 +126,18 @@ pub trait Format: Send + Sync {
     /// One group holding `snippets`, as body text, every line ending in the page's
     /// line ending.
     fn write_group(&self, page: &Structure, snippets: &[Snippet]) -> String;
+
+    /// Why this toolchain cannot show `snippet` (its label or code) to the reader
+    /// byte for byte, if it cannot: the page then fails with this error.
+    fn refuse(&self, _snippet: &Snippet) -> Option<String> {
+        None
+    }
+
+    /// Why an endpoint page with this file extension cannot hold this format's groups,
+    /// if it cannot (Starlight's components need `.mdx`).
+    fn refuse_page(&self, _ext: &str) -> Option<String> {
+        None
+    }
 
     /// Lines the body must start with for groups to work (imports), when missing.
     fn body_prelude(&self, _body: &str, _nl: &str) -> Option<String> {
@@ -301,6 +330,8 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Docusaurus => Box::new(docusaurus::Docusaurus(s.docusaurus.clone())),
         FormatKind::Mkdocs => Box::new(mkdocs::Mkdocs),
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),
+        FormatKind::Vitepress => Box::new(vitepress::Vitepress),
+        FormatKind::Starlight => Box::new(starlight::Starlight),
     }
 }
 
@@ -323,6 +354,14 @@ impl<T: Tabs + Send + Sync> Format for T {
 
     fn body_prelude(&self, body: &str, nl: &str) -> Option<String> {
         self.prelude(body, nl)
+    }
+
+    fn refuse(&self, snippet: &Snippet) -> Option<String> {
+        Tabs::refuse(self, snippet)
+    }
+
+    fn refuse_page(&self, ext: &str) -> Option<String> {
+        Tabs::refuse_page(self, ext)
     }
 
     fn place(
@@ -353,6 +392,14 @@ pub trait Tabs {
     fn write(&self, snippets: &[Snippet], nl: &str) -> String;
     /// Lines the body must start with for groups to work (imports), when missing.
     fn prelude(&self, _body: &str, _nl: &str) -> Option<String> {
+        None
+    }
+    /// [`Format::refuse`].
+    fn refuse(&self, _snippet: &Snippet) -> Option<String> {
+        None
+    }
+    /// [`Format::refuse_page`].
+    fn refuse_page(&self, _ext: &str) -> Option<String> {
         None
     }
 }
@@ -594,10 +641,12 @@ mod tests {
     #[test]
     fn crlf_pages_get_crlf_groups_and_stay_put() {
         use super::testing::{place_twice, two};
-        let formats: [Box<dyn Format>; 3] = [
+        let formats: [Box<dyn Format>; 5] = [
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
+            Box::new(vitepress::Vitepress),
+            Box::new(starlight::Starlight),
         ];
         for f in &formats {
             let out = place_twice(f.as_ref(), "---\r\nmethod: get\r\n---\r\nText.\r\n", &two());
