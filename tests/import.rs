@@ -220,12 +220,17 @@ fn page_with_curl(curl: &str) -> String {
 #[test]
 fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
     let cases = [
-        ("variable.md", "curl \"$BASE/orders\"", "shell variable", 8),
         (
-            "pipe.md",
-            "curl https://api.example.com/a \\\n  | jq .",
-            "pipe",
-            9,
+            "variable.md",
+            "curl https://api.example.com/a -d \"$BODY\"",
+            "variable the page does not set",
+            8,
+        ),
+        (
+            "subst.md",
+            "curl \"$(cat url.txt)/orders\"",
+            "command substitution",
+            8,
         ),
         (
             "option.md",
@@ -234,9 +239,9 @@ fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
             8,
         ),
         (
-            "host.md",
-            "curl https://elsewhere.example.org/a",
-            "not under the base URL",
+            "placeholder.md",
+            "curl https://api.example.com/a -H X-Id:<ID>",
+            "placeholder that bash reads as a redirection",
             8,
         ),
         (
