@@ -25,6 +25,33 @@ const SHELL_FENCES: [&str; 12] = [
     "bash-session",
 ];
 
+/// Fence languages whose text is a program in another language (a curl line there is
+/// not a command the page runs).
+const PROGRAM_FENCES: [&str; 22] = [
+    "python",
+    "py",
+    "javascript",
+    "js",
+    "jsx",
+    "ts",
+    "typescript",
+    "go",
+    "java",
+    "php",
+    "ruby",
+    "rb",
+    "rust",
+    "rs",
+    "csharp",
+    "cs",
+    "kotlin",
+    "swift",
+    "dockerfile",
+    "powershell",
+    "ps1",
+    "yaml",
+];
+
 /// One block of code on the page.
 #[derive(Debug, Clone)]
 pub struct CodeBlock {
@@ -41,6 +68,10 @@ pub struct CodeBlock {
     pub label: Option<String>,
     /// The fence's language (first word of the info string), lower case.
     pub lang: String,
+    /// For a fenced block of the body outside any tab group and without a title: the
+    /// page ranges of the whole block and of its code (import may split it in one
+    /// block per command).
+    pub fence: Option<(Range<usize>, Range<usize>)>,
 }
 
 impl CodeBlock {
@@ -54,9 +85,10 @@ impl CodeBlock {
             .map_or(self.group, |s| s + (offset - line_start))
     }
 
-    /// Whether the fence's language is a shell's (or none).
+    /// Whether the block can hold a shell command: a shell's fence language, none, or
+    /// one that is no programming language (`text`, `no-highlight`, …).
     pub fn is_shell(&self) -> bool {
-        SHELL_FENCES.contains(&self.lang.as_str())
+        SHELL_FENCES.contains(&self.lang.as_str()) || !PROGRAM_FENCES.contains(&self.lang.as_str())
     }
 }
 
@@ -120,6 +152,7 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
                 in_front_matter: true,
                 label: Some(title),
                 lang: first_word(&info),
+                fence: None,
             });
         }
     }
@@ -171,6 +204,7 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
                         .and_then(|t| t.scalar_text())
                         .map(first_word)
                         .unwrap_or_default(),
+                    fence: None,
                 });
             }
         }
@@ -223,6 +257,12 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
                 lines,
                 code,
                 in_front_matter: false,
+                fence: (group.is_none() && b.title.is_none()).then(|| {
+                    (
+                        body + b.range.start..body + b.range.end,
+                        body + b.code.start..body + b.code.end,
+                    )
+                }),
                 label,
                 lang: first_word(&b.info),
             },
@@ -249,6 +289,7 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
                     in_front_matter: false,
                     label: Some(label.clone()),
                     lang: String::new(),
+                    fence: None,
                 },
             ));
         }

@@ -55,8 +55,49 @@ struct Spec {
     content_type: Option<String>,
 }
 
+/// How one curl command of a page was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// As the page's front-matter `method:` and `request:`.
+    FrontMatter,
+    /// As a request comment holding this YAML (`base_url:`, `method:`, `request:`).
+    Comment(String),
+}
+
+/// What import did with one curl command of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// Page offset of the command.
+    pub offset: usize,
+    /// The command as the page shows it (a `$ ` prompt left out).
+    pub code: String,
+    /// How its request was written; `None`: not imported, and a warning says why.
+    pub written: Option<Written>,
+}
+
 /// Import one page. `shown` names it in messages.
 pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diagnostic>) {
+    let (imported, diags, _) = import_page_commands(shown, text, site);
+    (imported, diags)
+}
+
+/// [`import_page`], also saying what became of each curl command of the page.
+pub fn import_page_commands(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+) -> (Imported, Vec<Diagnostic>, Vec<CommandOutcome>) {
+    let mut outcomes = Vec::new();
+    let (imported, diags) = import_inner(shown, text, site, &mut outcomes);
+    (imported, diags, outcomes)
+}
+
+fn import_inner(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+    outcomes: &mut Vec<CommandOutcome>,
+) -> (Imported, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body, root, ep) = match page::front_matter(text) {
@@ -126,16 +167,35 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
     }
     // One request per group: a block (or tab group) with several commands is not read.
     let mut singles: Vec<find::Found> = Vec::new();
+    // Plain blocks holding several commands (and nothing docsnip cannot keep): split.
+    let mut splits: Vec<(usize, Vec<find::Found>)> = Vec::new();
     let mut refused = 0;
     for f in &cands {
         let b = &blocks[f.block];
+        let in_block = cands.iter().filter(|g| g.block == f.block).count();
+        let alone = cands
+            .iter()
+            .all(|g| g.block == f.block || blocks[g.block].group != b.group);
+        if in_block > 1 && alone && b.fence.is_some() && b.is_shell() {
+            match splits.iter_mut().find(|(i, _)| *i == f.block) {
+                Some((_, fs)) => fs.push(f.clone()),
+                None => splits.push((f.block, vec![f.clone()])),
+            }
+            continue;
+        }
         let same: Vec<&find::Found> = cands
             .iter()
             .filter(|g| blocks[g.block].group == b.group)
             .collect();
+        let outcome = CommandOutcome {
+            offset: b.page(f.range.start),
+            code: b.code[f.range.clone()].to_string(),
+            written: None,
+        };
         if same.len() > 1 {
+            outcomes.push(outcome);
             refused += 1;
-            if std::ptr::eq(same[0], f) {
+            {
                 diags.push(Diagnostic::warning(
                     shown,
                     at(b.page(f.range.start)),
@@ -153,6 +213,7 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             continue;
         }
         if !b.is_shell() && b.label.is_none() {
+            outcomes.push(outcome);
             refused += 1;
             diags.push(Diagnostic::warning(
                 shown,
@@ -178,12 +239,13 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
         (code.clone(), CodeMap::Lines(starts, code))
     };
     let front_matter_free = yaml_range.is_some() && !endpoint;
-    if front_matter_free && refused == 0 && singles.len() == 1 {
+    if front_matter_free && refused == 0 && splits.is_empty() && singles.len() == 1 {
         let b = &blocks[singles[0].block];
         if b.in_front_matter || b.label.as_deref().is_some_and(|l| titles.contains(&l)) {
             let (code, map) = command(&singles[0]);
             let yaml_range = yaml_range.clone().unwrap_or(0..0);
-            return import_front_matter(
+            let offset = map.page(0);
+            let done = import_front_matter(
                 shown,
                 text,
                 site,
@@ -193,9 +255,15 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
                     ep: &ep,
                     layout: &layout,
                 },
-                (code, map),
+                (code.clone(), map),
                 diags,
             );
+            outcomes.push(CommandOutcome {
+                offset,
+                code,
+                written: matches!(done.0, Imported::Page { .. }).then_some(Written::FrontMatter),
+            });
+            return done;
         }
     }
     // Several requests (or one outside a group docsnip owns): a comment before each group.
@@ -205,10 +273,15 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             .any(|(k, _)| k.scalar_text() == Some("language_tabs"))
     });
     let nl = page::newline(text);
-    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut inserts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for f in &singles {
         let b = &blocks[f.block];
         let (code, map) = command(f);
+        outcomes.push(CommandOutcome {
+            offset: map.page(0),
+            code: code.clone(),
+            written: None,
+        });
         if b.in_front_matter {
             diags.push(Diagnostic::warning(
                 shown,
@@ -217,59 +290,98 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             ));
             continue;
         }
-        let curl = match read_command(&code) {
-            Ok(c) => c,
-            Err((offset, message)) => {
-                diags.push(Diagnostic::warning(
-                    shown,
-                    at(map.page(offset)),
-                    format!("cannot import this curl command: {message}; it is left as it is"),
-                ));
-                continue;
-            }
-        };
-        let curl_at = at(map.page(curl.offset));
-        let spec = match to_spec(&curl, site, &mut |m| {
-            diags.push(Diagnostic::warning(shown, curl_at, m))
-        }) {
-            Ok(s) => s,
-            Err(message) => {
-                diags.push(Diagnostic::warning(
-                    shown,
-                    curl_at,
-                    format!("cannot import this curl command: {message}; it is left as it is"),
-                ));
-                continue;
-            }
-        };
-        let yaml_text = render_yaml(&spec, true, "\n");
-        if let Some(problem) = builds(shown, &yaml_text, site) {
-            diags.push(Diagnostic::warning(
-                shown,
-                curl_at,
-                format!(
-                    "cannot import this curl command: the request it sends would not build ({problem}); it is left as it is"
-                ),
-            ));
+        let Some(yaml_text) = request_yaml(shown, text, site, &code, &map, &mut diags) else {
             continue;
-        }
+        };
         let line_start = text[..b.group].rfind('\n').map_or(0, |i| i + 1);
         let indent: String = text[line_start..]
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
-        inserts.push((line_start, comment(&yaml_text, mdx, one_line, &indent, nl)));
+        inserts.push((
+            line_start..line_start,
+            comment(&yaml_text, mdx, one_line, &indent, nl),
+        ));
+        if let Some(o) = outcomes.last_mut() {
+            o.written = Some(Written::Comment(yaml_text));
+        }
+    }
+    // A block of several commands becomes one block per command, each after its comment;
+    // every line of the block is kept, in order (output lines stay with their command).
+    for (bi, fs) in &splits {
+        let b = &blocks[*bi];
+        let Some((whole, code_range)) = b.fence.clone() else {
+            continue;
+        };
+        let mut yamls = Vec::new();
+        for f in fs {
+            let (code, map) = command(f);
+            outcomes.push(CommandOutcome {
+                offset: map.page(0),
+                code: code.clone(),
+                written: None,
+            });
+            yamls.push(request_yaml(shown, text, site, &code, &map, &mut diags));
+        }
+        let first = outcomes.len() - fs.len();
+        if yamls.iter().any(Option::is_none) {
+            for (f, y) in fs.iter().zip(&yamls) {
+                if y.is_some() {
+                    diags.push(Diagnostic::warning(
+                        shown,
+                        at(b.page(f.range.start)),
+                        format!(
+                            "not imported: this block holds {} curl commands, and docsnip writes one request per block; another of them cannot be imported (see its warning): fix it, or give each command its own block, and run import again",
+                            fs.len()
+                        ),
+                    ));
+                }
+            }
+            continue;
+        }
+        let open = &text[whole.start..code_range.start];
+        let close = &text[code_range.end..whole.end];
+        let code = &text[code_range.clone()];
+        let indent: String = open
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let mut cuts: Vec<usize> = fs
+            .iter()
+            .map(|f| code[..f.range.start].rfind('\n').map_or(0, |i| i + 1))
+            .collect();
+        cuts[0] = 0;
+        cuts.push(code.len());
+        let mut out = String::new();
+        for (i, y) in yamls.iter().enumerate() {
+            let y = y.as_deref().unwrap_or_default();
+            out.push_str(&comment(y, mdx, one_line, &indent, nl));
+            out.push_str(open);
+            let chunk = &code[cuts[i]..cuts[i + 1]];
+            out.push_str(chunk);
+            if !chunk.ends_with('\n') && !close.starts_with('\n') {
+                out.push_str(nl);
+            }
+            out.push_str(close);
+            if !close.ends_with('\n') {
+                out.push_str(nl);
+            }
+        }
+        inserts.push((whole, out));
+        for (o, y) in outcomes[first..].iter_mut().zip(yamls) {
+            o.written = y.map(Written::Comment);
+        }
     }
     if inserts.is_empty() {
         return (Imported::Refused, diags);
     }
-    inserts.sort_by_key(|(at, _)| *at);
+    inserts.sort_by_key(|(r, _)| r.start);
     let mut out = String::with_capacity(text.len() + inserts.len() * 200);
     let mut from = 0;
-    for (at, c) in inserts {
-        out.push_str(&text[from..at]);
+    for (r, c) in inserts {
+        out.push_str(&text[from..r.start]);
         out.push_str(&c);
-        from = at;
+        from = r.end;
     }
     out.push_str(&text[from..]);
     (
@@ -279,6 +391,56 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
         },
         diags,
     )
+}
+
+/// The request YAML (`base_url:`, `method:`, `request:`) of one command, checked to
+/// build; `None` (with a warning) when it cannot be imported.
+fn request_yaml(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+    code: &str,
+    map: &CodeMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let at = |offset: usize| Some(line_col(text, offset));
+    let curl = match read_command(code) {
+        Ok(c) => c,
+        Err((offset, message)) => {
+            diags.push(Diagnostic::warning(
+                shown,
+                at(map.page(offset)),
+                format!("cannot import this curl command: {message}; it is left as it is"),
+            ));
+            return None;
+        }
+    };
+    let curl_at = at(map.page(curl.offset));
+    let spec = match to_spec(&curl, site, &mut |m| {
+        diags.push(Diagnostic::warning(shown, curl_at, m))
+    }) {
+        Ok(s) => s,
+        Err(message) => {
+            diags.push(Diagnostic::warning(
+                shown,
+                curl_at,
+                format!("cannot import this curl command: {message}; it is left as it is"),
+            ));
+            return None;
+        }
+    };
+    let yaml_text = render_yaml(&spec, true, "\n");
+    if let Some(problem) = builds(shown, &yaml_text, site) {
+        diags.push(Diagnostic::warning(
+            shown,
+            curl_at,
+            format!(
+                "cannot import this curl command: the request it sends would not build ({problem}); it is left as it is"
+            ),
+        ));
+        return None;
+    }
+    Some(yaml_text)
 }
 
 /// What the front-matter import needs of the page.
@@ -1096,7 +1258,14 @@ fn split_url<'u>(
     }
     let (origin, rest) = url.split_at(end);
     let host = &origin[authority_from..];
-    if has_var(host) || host.contains(['<', '>']) || host.is_empty() {
+    // An all-capitals host without a dot (`MEILISEARCH_URL`) is a placeholder too.
+    let capitals = !host.is_empty()
+        && !host.contains('.')
+        && host.chars().any(|c| c.is_ascii_uppercase())
+        && host
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if has_var(host) || host.contains(['<', '>']) || host.is_empty() || capitals {
         // `$API_ROOT/…`, `https://<DEPLOYMENT_URL>/…`, `{{ site.app_url }}/…`: the host
         // the page leaves to its reader is the site's `base_url`.
         return Ok((origin, rest, None));
@@ -1201,9 +1370,10 @@ fn propose_header_scheme(name: &str, value: &str) -> String {
 fn credential_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n == "authorization"
-        || ["key", "token", "secret", "auth", "password", "session"]
+        || (["key", "token", "secret", "auth", "password", "session"]
             .iter()
             .any(|w| n.contains(w))
+            && !n.contains("email"))
 }
 
 /// RFC 3986 section 5.2.4, as curl applies it to a URL's path.
@@ -1605,6 +1775,7 @@ mod tests {
             format!("http://localhost:{}/v1/x", var("PORT")),
             format!("{}/v1/x", var("site.app_url")),
             "https://<DEPLOYMENT_URL>/v1/x".to_string(),
+            "http://API_HOST/v1/x".to_string(),
         ] {
             let (_, rest, own) = split_url(&url, base).unwrap();
             assert_eq!((rest, own), ("/v1/x", None), "{url}");
