@@ -224,7 +224,17 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
             }
         }
     }
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    // A group of snippet tabs (every label a configured title) is one group; in any other
+    // (an "Admin API" tab beside a "Config file" tab), a fenced block is its own group.
     let group_of = |at: usize| {
+        groups
+            .iter()
+            .filter(|g| g.range.contains(&at))
+            .min_by_key(|g| g.range.start)
+            .filter(|g| g.tabs.iter().all(|(l, _)| titles.contains(&l.as_str())))
+    };
+    let in_tab = |at: usize| {
         groups
             .iter()
             .filter(|g| g.range.contains(&at))
@@ -237,7 +247,7 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
         let code = body_text[b.code.clone()].to_string();
         let group = group_of(b.range.start);
         let label = b.title.clone().or_else(|| {
-            group.and_then(|g| {
+            in_tab(b.range.start).and_then(|g| {
                 g.tabs
                     .iter()
                     .find(|(_, c)| c.trim() == code.trim())

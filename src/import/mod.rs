@@ -33,6 +33,9 @@ pub enum Imported {
     Page { text: String, disagreements: usize },
     /// The curl command could not be read (or the page could not); left unchanged.
     Refused,
+    /// A Markdown page the configured format does not read (`.mdx` outside
+    /// `docusaurus`) that shows curl commands: warned, left unchanged.
+    NotRead,
 }
 
 /// A name/value list as written under `request:`.
@@ -1605,6 +1608,8 @@ pub struct ImportSummary {
     pub disagreeing: usize,
     /// Pages whose curl command could not be read: left unchanged.
     pub refused: usize,
+    /// Pages with curl commands that the configured format does not read.
+    pub not_read: usize,
     pub warnings: usize,
     pub errors: usize,
     /// Files that differ from OUT (relative to DOCS): written, or stale with `--check`.
@@ -1615,15 +1620,38 @@ impl ImportSummary {
     pub fn line(&self, verb: &str) -> String {
         let n = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         format!(
-            "docsnip import: {}, {} imported ({} with disagreeing blocks), {} refused, {} ({} {verb})",
+            "docsnip import: {}, {} imported ({} with disagreeing blocks), {} refused, {} not read, {} ({} {verb})",
             n(self.files, "file"),
             n(self.imported, "page"),
             self.disagreeing,
             self.refused,
+            self.not_read,
             n(self.warnings, "warning"),
             self.changed.len()
         )
     }
+}
+
+/// A page the configured format does not read: warned when it shows curl commands.
+fn not_read(shown: &Path, rel: &Path, text: &str) -> (Imported, Vec<Diagnostic>) {
+    let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "md" | "mdx" | "markdown") {
+        return (Imported::NotApplicable, Vec::new());
+    }
+    let found = page::fenced_blocks(text)
+        .into_iter()
+        .find(|b| !find::commands(&text[b.code.clone()]).is_empty());
+    let Some(b) = found else {
+        return (Imported::NotApplicable, Vec::new());
+    };
+    let d = Diagnostic::warning(
+        shown,
+        Some(line_col(text, b.code.start)),
+        format!(
+            "not read: this `.{ext}` page shows curl commands, but the configured format does not read `.{ext}` pages (MDX pages are read with `format: docusaurus`); set `format:` in docsnip.yml to the site's toolchain and run import again"
+        ),
+    );
+    (Imported::NotRead, vec![d])
 }
 
 /// Import every page of `opts.docs`: into `opts.out` (every other file copied byte for
@@ -1662,6 +1690,7 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
             };
             let (imported, d) = match std::str::from_utf8(&bytes) {
                 Ok(text) if site.reads(&e.rel) => import_page(&shown, text, site),
+                Ok(text) => not_read(&shown, &e.rel, text),
                 _ => (Imported::NotApplicable, Vec::new()),
             };
             (e.rel, Ok(bytes), imported, d)
@@ -1694,6 +1723,10 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
             }
             Imported::Refused => {
                 summary.refused += 1;
+                bytes
+            }
+            Imported::NotRead => {
+                summary.not_read += 1;
                 bytes
             }
             Imported::NotApplicable => bytes,
