@@ -87,7 +87,16 @@ fn every_corpus_command_is_imported_or_refused_with_a_message() {
     for p in pages() {
         let text = std::fs::read_to_string(&p.path).unwrap();
         let site = site(&p.site_dir, None);
-        let (_, diags, outcomes) = import_page_commands(&p.path, &text, &site);
+        let (imported, diags, outcomes) = import_page_commands(&p.path, &text, &site);
+        // A second import changes nothing.
+        if let docsnip::import::Imported::Page { text: out, .. } = &imported {
+            let (again, _, _) = import_page_commands(&p.path, out, &site);
+            assert!(
+                !matches!(again, docsnip::import::Imported::Page { .. }),
+                "{}: a second import changes the page again",
+                p.path.display()
+            );
+        }
         let blocks_with_curl = text.matches("curl ").count();
         if blocks_with_curl > 0 && outcomes.is_empty() {
             // Not every `curl ` is a command (prose, other languages): those pages must
@@ -436,6 +445,14 @@ fn imported_corpus_commands_send_the_original_request() {
     assert!(
         only.is_some() || all.runs >= 150,
         "only {} commands ran",
+        all.runs
+    );
+    // The bar: at least 90% of the commands that run as published are imported
+    // and send the original request (measured: 207 of 223; held out 50 of 56).
+    assert!(
+        only.is_some() || all.round_trips * 100 >= all.runs * 90,
+        "{} of {} commands round-trip",
+        all.round_trips,
         all.runs
     );
 }
