@@ -88,8 +88,22 @@ fn every_corpus_command_is_imported_or_refused_with_a_message() {
         let text = std::fs::read_to_string(&p.path).unwrap();
         let site = site(&p.site_dir, None);
         let (imported, diags, outcomes) = import_page_commands(&p.path, &text, &site);
-        // A second import changes nothing.
+        // The imported page builds (its request comments and front-matter read back by the
+        // build, in the site's real format), and a second import changes nothing.
         if let docsnip::import::Imported::Page { text: out, .. } = &imported {
+            let (_, built) = docsnip::build::process(&p.path, out.as_bytes(), &site);
+            let errors: Vec<String> = built
+                .iter()
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect();
+            if !errors.is_empty() {
+                problems.push(format!(
+                    "{}: the imported page does not build:\n{}",
+                    p.path.display(),
+                    errors.join("\n")
+                ));
+            }
             let (again, _, _) = import_page_commands(&p.path, out, &site);
             assert!(
                 !matches!(again, docsnip::import::Imported::Page { .. }),
@@ -554,7 +568,8 @@ fn round_trip(
         let parsed = parse_page(&p.path, &page, &build_site, &base, &mut d)
             .map_err(|_| format!("the imported request does not build: {d:?}\n{page}"))?
             .ok_or_else(|| format!("not an endpoint page:\n{page}"))?;
-        let snippets = render_snippets(&p.path, &parsed.request, parsed.at, &build_site, &mut d)
+        let first = &parsed.requests[0];
+        let snippets = render_snippets(&p.path, &first.request, first.at, &build_site, &mut d)
             .map_err(|e| e.to_string())?;
         let code = &snippets
             .iter()
