@@ -542,7 +542,13 @@ fn round_trip(
             let docsnip::import::Imported::Page { text, .. } = imported else {
                 return Err("front-matter import without a page".into());
             };
-            (text.clone(), false)
+            // The page's own host (`base_url:`, which the build honours) is the echo server's.
+            let own = text.lines().any(|l| l.starts_with("base_url:"));
+            let page: String = text
+                .split_inclusive('\n')
+                .filter(|l| !l.starts_with("base_url:"))
+                .collect();
+            (page, own)
         }
         Written::Comment(yaml) => {
             let own = yaml.starts_with("base_url:");
