@@ -226,12 +226,17 @@ fn page_with_curl(curl: &str) -> String {
 #[test]
 fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
     let cases = [
-        ("variable.md", "curl \"$BASE/orders\"", "shell variable", 8),
         (
-            "pipe.md",
-            "curl https://api.example.com/a \\\n  | jq .",
-            "pipe",
-            9,
+            "variable.md",
+            "curl https://api.example.com/a -d \"$BODY\"",
+            "variable the page does not set",
+            8,
+        ),
+        (
+            "subst.md",
+            "curl \"$(cat url.txt)/orders\"",
+            "command substitution",
+            8,
         ),
         (
             "option.md",
@@ -240,9 +245,9 @@ fn an_unreadable_curl_is_reported_at_its_line_and_the_page_left_unchanged() {
             8,
         ),
         (
-            "host.md",
-            "curl https://elsewhere.example.org/a",
-            "not under the base URL",
+            "placeholder.md",
+            "curl https://api.example.com/a -H X-Id:<ID>",
+            "placeholder that bash reads as a redirection",
             8,
         ),
         (
@@ -640,4 +645,49 @@ fn the_request_block_stays_the_body_when_curl_sends_it_and_is_reported_when_not(
         "{diags:?}"
     );
     assert!(text.contains("  json:\n    a: 1\n"), "{text}");
+}
+
+/// `-X get` sends the method as written; import writes `GET` and says so.
+#[test]
+fn a_lower_case_method_is_written_in_capitals_with_a_warning() {
+    let page = page_with_curl("curl -X get https://api.example.com/a");
+    let (imported, diags) = import_page(Path::new("x.md"), &page, &site(None));
+    let Imported::Page { text, .. } = imported else {
+        panic!("not imported: {diags:?}");
+    };
+    assert!(text.contains("method: GET\n"), "{text}");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("exactly as written, `get`") && d.position == Some((8, 1))),
+        "{diags:?}"
+    );
+}
+
+/// A page of several commands: one request comment each, before its own block; a block
+/// of two commands becomes two blocks; nothing of the page is lost.
+#[test]
+fn several_commands_become_one_request_comment_each() {
+    let page = "# Orders\n\n```bash\ncurl https://api.example.com/orders\n```\n\nText.\n\n```console\n$ curl -X POST https://api.example.com/orders -d a=1\nok\n$ curl -X DELETE https://api.example.com/orders/{id}\n```\n";
+    let (imported, diags) = import_page(Path::new("x.md"), page, &site(None));
+    let Imported::Page { text, .. } = imported else {
+        panic!("not imported: {diags:?}");
+    };
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(text.matches("<!-- docsnip\n").count(), 3, "{text}");
+    assert!(text.contains("<!-- docsnip\nmethod: DELETE\nrequest:\n  path: \"/orders/{id}\"\n  params:\n    id: ID\n"), "{text}");
+    // Every line of the page is still there, in order.
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| page.lines().any(|p| p == *l))
+        .collect();
+    let mut it = kept.iter();
+    for l in page.lines().filter(|l| !l.starts_with("```")) {
+        assert!(it.any(|k| k == &l), "{l} lost:\n{text}");
+    }
+    // A second import changes nothing.
+    assert_eq!(
+        import_page(Path::new("x.md"), &text, &site(None)).0,
+        Imported::NotApplicable
+    );
 }

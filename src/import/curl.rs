@@ -154,6 +154,30 @@ fn long(name: &str) -> Option<(&'static str, bool)> {
     LONG.iter().find(|(n, _)| *n == name).copied()
 }
 
+/// Whether curl reads `url` as a glob: any `[`/`]`, or a `{…}` that is not a
+/// placeholder name (a `{name}` holding one word is a one-URL set, sent as `name`).
+fn is_glob(url: &str) -> bool {
+    if url.contains(['[', ']']) {
+        return true;
+    }
+    let mut rest = url;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return true;
+        };
+        let inner = &rest[open + 1..open + close];
+        if inner.is_empty()
+            || !inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return true;
+        }
+        rest = &rest[open + close + 1..];
+    }
+    rest.contains('}')
+}
+
 /// How `--data-urlencode` encodes a value: every byte but `A-Za-z0-9-._~` as `%XX`,
 /// and a space as `+`.
 pub fn curl_escape(s: &str) -> String {
@@ -252,13 +276,22 @@ impl Curl {
             }
         };
         let globoff = opts.iter().any(|(n, _, _)| *n == "--globoff");
-        if !globoff && url.contains(['{', '}', '[', ']']) {
+        if !globoff && is_glob(&url) {
             return err(
                 url_at,
-                "the URL holds `{`, `}`, `[` or `]`, which curl reads as a glob (a range of URLs) without -g",
+                "the URL holds `[…]` or `{…,…}`, which curl reads as a glob (a range of URLs) without -g",
             );
         }
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
+        let url = if url.contains("://") || url.starts_with(super::shell::VAR_OPEN) {
+            url
+        } else {
+            // curl's default scheme for a URL without one.
+            format!("http://{url}")
+        };
+        if !(url.starts_with("http://")
+            || url.starts_with("https://")
+            || url.starts_with(super::shell::VAR_OPEN))
+        {
             return err(url_at, "the URL does not start with http:// or https://");
         }
 

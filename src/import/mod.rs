@@ -10,6 +10,7 @@
 //! Every byte of the page but the inserted lines is kept.
 
 pub mod curl;
+pub mod find;
 pub mod shell;
 
 use crate::build::Site;
@@ -32,6 +33,9 @@ pub enum Imported {
     Page { text: String, disagreements: usize },
     /// The curl command could not be read (or the page could not); left unchanged.
     Refused,
+    /// A Markdown page the configured format does not read (`.mdx` outside
+    /// `docusaurus`) that shows curl commands: warned, left unchanged.
+    NotRead,
 }
 
 /// A name/value list as written under `request:`.
@@ -41,7 +45,11 @@ type Pairs = Vec<(String, String)>;
 #[derive(Debug, Default)]
 struct Spec {
     method: String,
+    /// The request's own host, when it is not the site's `base_url`.
+    base_url: Option<String>,
     path: String,
+    /// Path parameters: placeholders in the path, with the value a reader replaces.
+    params: Pairs,
     query: Pairs,
     headers: Pairs,
     cookies: Pairs,
@@ -50,39 +58,92 @@ struct Spec {
     content_type: Option<String>,
 }
 
+/// How one curl command of a page was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// As the page's front-matter `method:` and `request:`.
+    FrontMatter,
+    /// As a request comment holding this YAML (`base_url:`, `method:`, `request:`).
+    Comment(String),
+}
+
+/// What import did with one curl command of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// Page offset of the command.
+    pub offset: usize,
+    /// The command as the page shows it (a `$ ` prompt left out).
+    pub code: String,
+    /// How its request was written; `None`: not imported, and a warning says why.
+    pub written: Option<Written>,
+}
+
 /// Import one page. `shown` names it in messages.
 pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diagnostic>) {
+    let (imported, diags, _) = import_page_commands(shown, text, site);
+    (imported, diags)
+}
+
+/// [`import_page`], also saying what became of each curl command of the page.
+pub fn import_page_commands(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+) -> (Imported, Vec<Diagnostic>, Vec<CommandOutcome>) {
+    let mut outcomes = Vec::new();
+    let (imported, diags) = import_inner(shown, text, site, &mut outcomes);
+    (imported, diags, outcomes)
+}
+
+fn import_inner(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+    outcomes: &mut Vec<CommandOutcome>,
+) -> (Imported, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let at = |offset: usize| Some(line_col(text, offset));
-    let FrontMatter::Closed {
-        yaml: yaml_range,
-        body,
-    } = page::front_matter(text)
-    else {
-        return (Imported::NotApplicable, diags);
+    let (yaml_range, body, root, ep) = match page::front_matter(text) {
+        FrontMatter::Closed {
+            yaml: yaml_range,
+            body,
+        } => {
+            let Ok(root) = yaml::parse(&text[yaml_range.clone()]) else {
+                diags.push(Diagnostic::warning(
+                    shown,
+                    at(yaml_range.start),
+                    "invalid YAML front-matter: not imported (docsnip's build reports why)",
+                ));
+                return (Imported::Refused, diags);
+            };
+            let Ok(ep) = frontmatter::interpret(&root, yaml_range.start) else {
+                diags.push(Diagnostic::warning(
+                    shown,
+                    at(yaml_range.start),
+                    "the front-matter has errors: not imported (docsnip's build reports them)",
+                ));
+                return (Imported::Refused, diags);
+            };
+            (Some(yaml_range), body, Some(root), ep)
+        }
+        FrontMatter::Unclosed => return (Imported::NotApplicable, diags),
+        FrontMatter::None => (
+            None,
+            if text.starts_with('\u{feff}') { 3 } else { 0 },
+            None,
+            frontmatter::Endpoint {
+                snippets: true,
+                ..frontmatter::Endpoint::default()
+            },
+        ),
     };
-    let Ok(root) = yaml::parse(&text[yaml_range.clone()]) else {
-        diags.push(Diagnostic::warning(
-            shown,
-            at(yaml_range.start),
-            "invalid YAML front-matter: not imported (docsnip's build reports why)",
-        ));
-        return (Imported::Refused, diags);
-    };
-    let Ok(ep) = frontmatter::interpret(&root, yaml_range.start) else {
-        diags.push(Diagnostic::warning(
-            shown,
-            at(yaml_range.start),
-            "the front-matter has errors: not imported (docsnip's build reports them)",
-        ));
-        return (Imported::Refused, diags);
-    };
-    if ep.request.is_some() || !ep.snippets {
+    if !ep.snippets {
         return (Imported::NotApplicable, diags);
     }
     let right_code = ep.right_code_key.map(|key| {
         let value = root
-            .as_map()
+            .as_ref()
+            .and_then(|r| r.as_map())
             .and_then(|m| {
                 m.iter()
                     .find(|(k, _)| k.scalar_text() == Some("right_code"))
@@ -91,21 +152,439 @@ pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diag
             .unwrap_or("");
         (key, value)
     });
-    let layout = Structure::new(text, yaml_range.clone(), body, right_code);
+    let layout = Structure::new(text, yaml_range.clone().unwrap_or(0..0), body, right_code);
+    let blocks = find::blocks(text, &layout, root.as_ref(), site);
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let endpoint = ep.request.is_some();
+    let mut cands: Vec<find::Found> = Vec::new();
+    for f in find::curl_commands(&blocks) {
+        let b = &blocks[f.block];
+        let owned = b.in_front_matter || b.label.as_deref().is_some_and(|l| titles.contains(&l));
+        if (endpoint && owned) || after_docsnip_comment(text, b.group) {
+            continue; // docsnip's own group
+        }
+        cands.push(f);
+    }
+    if cands.is_empty() {
+        return (Imported::NotApplicable, diags);
+    }
+    // One request per group: a block (or tab group) with several commands is not read.
+    let mut singles: Vec<find::Found> = Vec::new();
+    // Plain blocks holding several commands (and nothing docsnip cannot keep): split.
+    let mut splits: Vec<(usize, Vec<find::Found>)> = Vec::new();
+    let mut refused = 0;
+    for f in &cands {
+        let b = &blocks[f.block];
+        let in_block = cands.iter().filter(|g| g.block == f.block).count();
+        let alone = cands
+            .iter()
+            .all(|g| g.block == f.block || blocks[g.block].group != b.group);
+        if in_block > 1 && alone && b.fence.is_some() && b.is_shell() {
+            match splits.iter_mut().find(|(i, _)| *i == f.block) {
+                Some((_, fs)) => fs.push(f.clone()),
+                None => splits.push((f.block, vec![f.clone()])),
+            }
+            continue;
+        }
+        let same: Vec<&find::Found> = cands
+            .iter()
+            .filter(|g| blocks[g.block].group == b.group)
+            .collect();
+        let outcome = CommandOutcome {
+            offset: b.page(f.range.start),
+            code: b.code[f.range.clone()].to_string(),
+            written: None,
+        };
+        if same.len() > 1 {
+            outcomes.push(outcome);
+            refused += 1;
+            {
+                diags.push(Diagnostic::warning(
+                    shown,
+                    at(b.page(f.range.start)),
+                    format!(
+                        "not imported: this {} holds {} curl commands, and docsnip writes one request per group; give each command its own block (with its own heading or text between them) and run import again",
+                        if same.iter().all(|g| g.block == f.block) {
+                            "block"
+                        } else {
+                            "tab group"
+                        },
+                        same.len()
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !b.is_shell() && b.label.is_none() {
+            outcomes.push(outcome);
+            refused += 1;
+            diags.push(Diagnostic::warning(
+                shown,
+                at(b.page(f.range.start)),
+                format!(
+                    "not imported: this curl command is in a `{}` block; if it is a shell command, mark the block `bash` and run import again",
+                    b.lang
+                ),
+            ));
+            continue;
+        }
+        singles.push(f.clone());
+    }
+    let command = |f: &find::Found| -> (String, CodeMap) {
+        let b = &blocks[f.block];
+        let code = b.code[f.range.clone()].to_string();
+        let mut starts = Vec::new();
+        let mut off = f.range.start;
+        for l in code.split_inclusive('\n') {
+            starts.push(b.page(off));
+            off += l.len();
+        }
+        (code.clone(), CodeMap::Lines(starts, code))
+    };
+    let front_matter_free = yaml_range.is_some() && !endpoint;
+    if front_matter_free && refused == 0 && splits.is_empty() && singles.len() == 1 {
+        let b = &blocks[singles[0].block];
+        if b.in_front_matter || b.label.as_deref().is_some_and(|l| titles.contains(&l)) {
+            let (code, map) = command(&singles[0]);
+            let yaml_range = yaml_range.clone().unwrap_or(0..0);
+            let offset = map.page(0);
+            let done = import_front_matter(
+                shown,
+                text,
+                site,
+                FrontMatterPage {
+                    yaml_range,
+                    body,
+                    ep: &ep,
+                    layout: &layout,
+                },
+                (code.clone(), map),
+                diags,
+            );
+            outcomes.push(CommandOutcome {
+                offset,
+                code,
+                written: matches!(done.0, Imported::Page { .. }).then_some(Written::FrontMatter),
+            });
+            return done;
+        }
+    }
+    // Several requests (or one outside a group docsnip owns): a comment before each group.
+    let mdx = shown.extension().is_some_and(|e| e == "mdx");
+    let one_line = root.as_ref().and_then(|r| r.as_map()).is_some_and(|m| {
+        m.iter()
+            .any(|(k, _)| k.scalar_text() == Some("language_tabs"))
+    });
+    let nl = page::newline(text);
+    let mut inserts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for f in &singles {
+        let b = &blocks[f.block];
+        let (code, map) = command(f);
+        outcomes.push(CommandOutcome {
+            offset: map.page(0),
+            code: code.clone(),
+            written: None,
+        });
+        if b.in_front_matter {
+            diags.push(Diagnostic::warning(
+                shown,
+                at(map.page(0)),
+                "not imported: this curl command is in the front-matter, where only one request can be written (the page has others, or already has `request:`); move its block into the page body and run import again",
+            ));
+            continue;
+        }
+        let Some(yaml_text) = request_yaml(shown, text, site, &code, &map, &mut diags) else {
+            continue;
+        };
+        let line_start = text[..b.group].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = text[line_start..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        inserts.push((
+            line_start..line_start,
+            comment(&yaml_text, mdx, one_line, &indent, nl),
+        ));
+        if let Some(o) = outcomes.last_mut() {
+            o.written = Some(Written::Comment(yaml_text));
+        }
+    }
+    // A block of several commands becomes one block per command, each after its comment;
+    // every line of the block is kept, in order (output lines stay with their command).
+    for (bi, fs) in &splits {
+        let b = &blocks[*bi];
+        let Some((whole, code_range)) = b.fence.clone() else {
+            continue;
+        };
+        let mut yamls = Vec::new();
+        for f in fs {
+            let (code, map) = command(f);
+            outcomes.push(CommandOutcome {
+                offset: map.page(0),
+                code: code.clone(),
+                written: None,
+            });
+            yamls.push(request_yaml(shown, text, site, &code, &map, &mut diags));
+        }
+        let first = outcomes.len() - fs.len();
+        if yamls.iter().any(Option::is_none) {
+            for (f, y) in fs.iter().zip(&yamls) {
+                if y.is_some() {
+                    diags.push(Diagnostic::warning(
+                        shown,
+                        at(b.page(f.range.start)),
+                        format!(
+                            "not imported: this block holds {} curl commands, and docsnip writes one request per block; another of them cannot be imported (see its warning): fix it, or give each command its own block, and run import again",
+                            fs.len()
+                        ),
+                    ));
+                }
+            }
+            continue;
+        }
+        let open = &text[whole.start..code_range.start];
+        let close = &text[code_range.end..whole.end];
+        let code = &text[code_range.clone()];
+        let indent: String = open
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let mut cuts: Vec<usize> = fs
+            .iter()
+            .map(|f| code[..f.range.start].rfind('\n').map_or(0, |i| i + 1))
+            .collect();
+        cuts[0] = 0;
+        cuts.push(code.len());
+        let mut out = String::new();
+        for (i, y) in yamls.iter().enumerate() {
+            let y = y.as_deref().unwrap_or_default();
+            out.push_str(&comment(y, mdx, one_line, &indent, nl));
+            out.push_str(open);
+            let chunk = &code[cuts[i]..cuts[i + 1]];
+            out.push_str(chunk);
+            if !chunk.ends_with('\n') && !close.starts_with('\n') {
+                out.push_str(nl);
+            }
+            out.push_str(close);
+            if !close.ends_with('\n') {
+                out.push_str(nl);
+            }
+        }
+        inserts.push((whole, out));
+        for (o, y) in outcomes[first..].iter_mut().zip(yamls) {
+            o.written = y.map(Written::Comment);
+        }
+    }
+    if inserts.is_empty() {
+        return (Imported::Refused, diags);
+    }
+    inserts.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(text.len() + inserts.len() * 200);
+    let mut from = 0;
+    for (r, c) in inserts {
+        out.push_str(&text[from..r.start]);
+        out.push_str(&c);
+        from = r.end;
+    }
+    out.push_str(&text[from..]);
+    (
+        Imported::Page {
+            text: out,
+            disagreements: 0,
+        },
+        diags,
+    )
+}
+
+/// The request YAML (`base_url:`, `method:`, `request:`) of one command, checked to
+/// build; `None` (with a warning) when it cannot be imported.
+fn request_yaml(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+    code: &str,
+    map: &CodeMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let at = |offset: usize| Some(line_col(text, offset));
+    let curl = match read_command(code) {
+        Ok(c) => c,
+        Err((offset, message)) => {
+            diags.push(Diagnostic::warning(
+                shown,
+                at(map.page(offset)),
+                format!("cannot import this curl command: {message}; it is left as it is"),
+            ));
+            return None;
+        }
+    };
+    let curl_at = at(map.page(curl.offset));
+    let spec = match to_spec(&curl, site, &mut |m| {
+        diags.push(Diagnostic::warning(shown, curl_at, m))
+    }) {
+        Ok(s) => s,
+        Err(message) => {
+            diags.push(Diagnostic::warning(
+                shown,
+                curl_at,
+                format!("cannot import this curl command: {message}; it is left as it is"),
+            ));
+            return None;
+        }
+    };
+    let yaml_text = render_yaml(&spec, true, "\n");
+    if let Some(problem) = builds(shown, &yaml_text, site) {
+        diags.push(Diagnostic::warning(
+            shown,
+            curl_at,
+            format!(
+                "cannot import this curl command: the request it sends would not build ({problem}); it is left as it is"
+            ),
+        ));
+        return None;
+    }
+    Some(yaml_text)
+}
+
+/// What the front-matter import needs of the page.
+struct FrontMatterPage<'a> {
+    yaml_range: std::ops::Range<usize>,
+    body: usize,
+    ep: &'a frontmatter::Endpoint,
+    layout: &'a Structure<'a>,
+}
+
+/// Whether the group at `group` directly follows a `<!-- docsnip … -->` (or
+/// `{/* docsnip … */}`) comment: a request docsnip already owns.
+fn after_docsnip_comment(text: &str, group: usize) -> bool {
+    let line_start = text[..group].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[..line_start].trim_end();
+    if before.ends_with("-->") {
+        return before
+            .rfind("<!--")
+            .is_some_and(|i| before[i + 4..].trim_start().starts_with("docsnip"));
+    }
+    if before.ends_with("*/}") {
+        return before
+            .rfind("{/*")
+            .is_some_and(|i| before[i + 3..].trim_start().starts_with("docsnip"));
+    }
+    false
+}
+
+/// The words of a command, read by bash's rules with variables kept, then by curl's.
+fn read_command(code: &str) -> Result<Curl, (usize, String)> {
+    let words = shell::words_with_vars(code).map_err(|e| {
+        let rest = &code[e.offset.min(code.len())..];
+        let placeholder = rest
+            .find('>')
+            .map(|end| &rest[..=end])
+            .filter(|p| is_angle_placeholder(p));
+        match placeholder {
+            Some(p) if e.message.contains("redirection") => (
+                e.offset,
+                format!(
+                    "`{p}` is a placeholder that bash reads as a redirection, so the command does not run as published; quote it (`\"{p}\"`), or write the value"
+                ),
+            ),
+            _ => (e.offset, e.message),
+        }
+    })?;
+    Curl::parse(&words).map_err(|e| (e.offset, e.message))
+}
+
+/// Why the request YAML (`method:`, `request:`) would not build, if it would not.
+fn builds(shown: &Path, yaml_text: &str, site: &Site) -> Option<String> {
+    let page = format!("---\n{yaml_text}---\n");
+    let mut built = Vec::new();
+    if crate::build::parse_page(shown, &page, site, &site.base_url, &mut built).is_err() {
+        let messages: Vec<String> = built
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .map(|d| d.message)
+            .collect();
+        return Some(messages.join("; "));
+    }
+    None
+}
+
+/// The request comment: YAML lines between `<!-- docsnip` and `-->` (`{/* docsnip` and
+/// `*/}` in MDX), each line indented like the group it stands before; or the YAML as
+/// one JSON line (`one_line`: Slate/Shins copy every line holding `<!--` into the head),
+/// also when a YAML line would close the comment early.
+fn comment(yaml_text: &str, mdx: bool, one_line: bool, indent: &str, nl: &str) -> String {
+    let (open, close) = if mdx {
+        ("{/* docsnip", "*/}")
+    } else {
+        ("<!-- docsnip", "-->")
+    };
+    let closes_early = if mdx {
+        yaml_text.contains("*/")
+    } else {
+        yaml_text.contains("-->") || yaml_text.contains("--!>")
+    };
+    if one_line || closes_early {
+        let json = yaml::parse(yaml_text)
+            .ok()
+            .and_then(|n| frontmatter::to_json(&n, 0).ok())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        // `>`, `*` and `-` as JSON escapes: nothing in the line can close the comment.
+        let mut safe = String::new();
+        let mut in_string = false;
+        let mut escaped = false;
+        for c in json.chars() {
+            if in_string && !escaped && matches!(c, '>' | '*' | '-') {
+                safe.push_str(&format!("\\u{:04X}", c as u32));
+                continue;
+            }
+            if in_string && c == '\\' && !escaped {
+                escaped = true;
+            } else {
+                if c == '"' && !escaped {
+                    in_string = !in_string;
+                }
+                escaped = false;
+            }
+            safe.push(c);
+        }
+        return format!("{indent}{open} {safe} {close}{nl}");
+    }
+    let mut out = format!("{indent}{open}{nl}");
+    for line in yaml_text.lines() {
+        out.push_str(indent);
+        out.push_str(line);
+        out.push_str(nl);
+    }
+    out.push_str(&format!("{indent}{close}{nl}"));
+    out
+}
+
+/// The front-matter import of a page's one curl command (as `method:` + `request:`),
+/// cross-checked with the page's other hand-pasted blocks.
+fn import_front_matter(
+    shown: &Path,
+    text: &str,
+    site: &Site,
+    p: FrontMatterPage,
+    (code, map): (String, CodeMap),
+    mut diags: Vec<Diagnostic>,
+) -> (Imported, Vec<Diagnostic>) {
+    let at = |offset: usize| Some(line_col(text, offset));
+    let FrontMatterPage {
+        yaml_range,
+        body,
+        ep,
+        layout,
+    } = p;
     let title_of = |name: &str, default: &str| {
         site.languages
             .iter()
             .find(|l| l.name == name)
             .map_or(default.to_string(), |l| l.title.clone())
     };
-    let find = |title: &str| block(text, &layout, body, title);
-    let Some((code, map)) = find(&title_of("curl", "Curl")) else {
-        return (Imported::NotApplicable, diags);
-    };
-    let curl = match shell::words(&code)
-        .map_err(|e| (e.offset, e.message))
-        .and_then(|w| Curl::parse(&w).map_err(|e| (e.offset, e.message)))
-    {
+    let find = |title: &str| block(text, layout, body, title);
+    let curl = match read_command(&code) {
         Ok(c) => c,
         Err((offset, message)) => {
             diags.push(Diagnostic::warning(
@@ -462,14 +941,8 @@ fn decode(s: &str) -> Option<String> {
 
 /// The request front-matter for what `curl` sends. `warn` takes credential warnings.
 fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spec, String> {
-    let base = site.base_url.trim_end_matches('/');
     let url = curl.url.split('#').next().unwrap_or(&curl.url);
-    let rest = url
-        .strip_prefix(base)
-        .filter(|r| r.is_empty() || r.starts_with(['/', '?']))
-        .ok_or_else(|| {
-            format!("the URL `{url}` is not under the base URL `{base}` (set `base_url` in docsnip.yml, or pass --base-url)")
-        })?;
+    let (origin, rest, base_url) = split_url(url, &site.base_url)?;
     let (path, query_text) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
@@ -483,14 +956,25 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         resolved = remove_dot_segments(path);
         resolved.as_str()
     };
-    if path.contains(['{', '}', '<', '>']) || path.contains("&lt;") {
+    let (path, params) = path_params(path)?;
+    if path.contains("&lt;") {
         return Err(format!(
-            "the path `{path}` holds `{{`, `<` or `&lt;`, which docsnip reads as a path parameter"
+            "the path `{path}` holds `&lt;`, which docsnip reads as a path parameter"
+        ));
+    }
+    let _ = origin;
+    let method = curl.method.to_ascii_uppercase();
+    if method != curl.method {
+        warn(format!(
+            "curl sends the method exactly as written, `{}` (HTTP methods are case-sensitive: most servers answer 400 or 405); docsnip import wrote `{method}`, which is surely what the page means",
+            curl.method
         ));
     }
     let mut spec = Spec {
-        method: curl.method.clone(),
-        path: path.to_string(),
+        method,
+        path,
+        params,
+        base_url,
         auth: "none".into(),
         ..Spec::default()
     };
@@ -520,6 +1004,13 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
             secret(&format!("query `{k}`"), &v, warn);
             spec.auth = n;
             authed = true;
+        } else if has_var(&k) || has_var(&v) {
+            return Err(format!(
+                "the query parameter `{}={}` comes from a variable the page does not set: write its value, or, for a credential, add an auth scheme to docsnip.yml (auth: schemes: key: {{ query: \"{}\" }}) and run import again",
+                shown_vars(&k),
+                shown_vars(&v),
+                shown_vars(&k)
+            ));
         } else {
             spec.query.push((k, v));
         }
@@ -538,7 +1029,8 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
             }
             None => {
                 return Err(format!(
-                    "`-u {u}:…` needs a `basic` auth scheme in the config"
+                    "`-u {}:…` sends a user name and password: add a `basic` auth scheme to docsnip.yml (auth: schemes: basic: {{ basic: {{}} }}) and run import again",
+                    shown_vars(u)
                 ));
             }
         }
@@ -569,10 +1061,36 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         }
         if !authed && let Some(n) = match_scheme(site, name, value) {
             let token = value.rsplit(' ').next().unwrap_or(value);
-            secret(&format!("`{name}` header"), token, warn);
+            if !has_var(token) {
+                secret(&format!("`{name}` header"), token, warn);
+            }
             spec.auth = n;
             authed = true;
             continue;
+        }
+        let placeholder = value
+            .split(' ')
+            .next_back()
+            .is_some_and(is_angle_placeholder);
+        if (has_var(value) || placeholder) && credential_header(name) {
+            return Err(propose_header_scheme(name, value));
+        }
+        if has_var(name) || has_var(value) {
+            return Err(format!(
+                "the `{}` header's value `{}` comes from a variable the page does not set: write its value",
+                shown_vars(name),
+                shown_vars(value)
+            ));
+        }
+        if name.eq_ignore_ascii_case("authorization")
+            && value
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("basic "))
+        {
+            return Err(
+                "`Authorization: Basic …` is a user name and password: add a `basic` auth scheme to docsnip.yml (auth: schemes: basic: { basic: {} }) and run import again; the snippets then show user and password placeholders"
+                    .into(),
+            );
         }
         spec.headers.push((name.to_string(), value.clone()));
     }
@@ -601,6 +1119,22 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         } else {
             spec.headers.push(("Cookie".into(), all));
         }
+    }
+    let body_var = match &curl.body {
+        CurlBody::None => None,
+        CurlBody::Data { bytes, .. } => Some(bytes.clone()),
+        CurlBody::Form(parts) => parts
+            .iter()
+            .flat_map(|p| [Some(&p.name), p.value.as_ref(), p.file.as_ref()])
+            .flatten()
+            .find(|t| has_var(t))
+            .cloned(),
+    };
+    if let Some(b) = body_var.filter(|b| has_var(b)) {
+        return Err(format!(
+            "the body holds a variable the page does not set (`{}`): write its value",
+            shown_vars(&b).chars().take(80).collect::<String>()
+        ));
     }
     match &curl.body {
         CurlBody::None => {
@@ -655,6 +1189,196 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
     Ok(spec)
 }
 
+/// `text` with each variable read by [`shell::words_with_vars`] shown as `$NAME`.
+fn shown_vars(text: &str) -> String {
+    text.replace(shell::VAR_OPEN, "$")
+        .replace(shell::VAR_CLOSE, "")
+}
+
+/// Whether `text` holds a variable or a template.
+fn has_var(text: &str) -> bool {
+    text.contains(shell::VAR_OPEN)
+}
+
+/// A `<NAME>` placeholder (`<YOUR_TOKEN>`, `<DEPLOYMENT_URL>`): letters, digits, `_`,
+/// `-`, `.` and spaces between angle brackets.
+fn is_angle_placeholder(text: &str) -> bool {
+    text.strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .is_some_and(|t| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-. ".contains(c))
+        })
+}
+
+/// The value a reader replaces for a placeholder named `name`: its name in capitals,
+/// other characters as `_` (`zone_id` → `ZONE_ID`).
+pub fn placeholder_value(name: &str) -> String {
+    let v: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    v.trim_matches('_').to_string()
+}
+
+/// The URL's origin, the rest (path and query), and the request's own `base_url` when
+/// its host is neither the site's nor a variable or placeholder (which stand for the
+/// site's `base_url`).
+fn split_url<'u>(
+    url: &'u str,
+    site_base: &str,
+) -> Result<(&'u str, &'u str, Option<String>), String> {
+    let base = site_base.trim_end_matches('/');
+    if let Some(after) = url.strip_prefix(base)
+        && (after.is_empty() || after.starts_with(['/', '?']))
+    {
+        return Ok((&url[..base.len()], after, None));
+    }
+    let authority_from = if url.starts_with(shell::VAR_OPEN) {
+        0
+    } else {
+        url.find("://").map_or(0, |i| i + 3)
+    };
+    let mut end = url.len();
+    let mut in_var = false;
+    for (i, c) in url[authority_from..].char_indices() {
+        match c {
+            shell::VAR_OPEN => in_var = true,
+            shell::VAR_CLOSE => in_var = false,
+            '/' | '?' if !in_var => {
+                end = authority_from + i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (origin, rest) = url.split_at(end);
+    let host = &origin[authority_from..];
+    // An all-capitals host without a dot (`MEILISEARCH_URL`) is a placeholder too.
+    let capitals = !host.is_empty()
+        && !host.contains('.')
+        && host.chars().any(|c| c.is_ascii_uppercase())
+        && host
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if has_var(host) || host.contains(['<', '>']) || host.is_empty() || capitals {
+        // `$API_ROOT/…`, `https://<DEPLOYMENT_URL>/…`, `{{ site.app_url }}/…`: the host
+        // the page leaves to its reader is the site's `base_url`.
+        return Ok((origin, rest, None));
+    }
+    if origin.contains(['{', '}']) {
+        return Err(format!(
+            "the host `{origin}` holds `{{…}}`: set `base_url` (docsnip.yml, --base-url, or the page's `base_url:`) to the real host and write the URL without it"
+        ));
+    }
+    Ok((origin, rest, Some(origin.to_string())))
+}
+
+/// The path with its placeholders (`{id}`, `<id>`, `:id`, `$ID`) written `{id}`, and
+/// the path parameters they name.
+fn path_params(path: &str) -> Result<(String, Pairs), String> {
+    let mut params: Pairs = Vec::new();
+    let add = |name: &str, params: &mut Pairs| {
+        if !params.iter().any(|(n, _)| n == name) {
+            params.push((name.to_string(), placeholder_value(name)));
+        }
+        format!("{{{name}}}")
+    };
+    let ident = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    };
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        if let Some(name) = seg.strip_prefix(':')
+            && ident(name)
+            && !name.contains('.')
+        {
+            out.push(add(name, &mut params));
+            continue;
+        }
+        let mut s = String::new();
+        let mut rest = seg;
+        while !rest.is_empty() {
+            let (open, close) = match rest.chars().next() {
+                Some('{') => ('{', '}'),
+                Some('<') => ('<', '>'),
+                Some(shell::VAR_OPEN) => (shell::VAR_OPEN, shell::VAR_CLOSE),
+                Some(c) => {
+                    if c == '}' || c == '>' {
+                        return Err(format!(
+                            "the path `{}` holds a `{c}` that closes nothing",
+                            shown_vars(path)
+                        ));
+                    }
+                    s.push(c);
+                    rest = &rest[c.len_utf8()..];
+                    continue;
+                }
+                None => break,
+            };
+            let inner_from = open.len_utf8();
+            let Some(end) = rest[inner_from..].find(close) else {
+                return Err(format!(
+                    "the path `{}` holds a `{open}` that is never closed",
+                    shown_vars(path)
+                ));
+            };
+            let name = rest[inner_from..inner_from + end].trim();
+            if !ident(name) {
+                return Err(format!(
+                    "the path `{}` holds `{}`, which is not a placeholder name: write the path parameter as `{{name}}`",
+                    shown_vars(path),
+                    shown_vars(&rest[..inner_from + end + close.len_utf8()])
+                ));
+            }
+            s.push_str(&add(name, &mut params));
+            rest = &rest[inner_from + end + close.len_utf8()..];
+        }
+        out.push(s);
+    }
+    Ok((out.join("/"), params))
+}
+
+/// The docsnip.yml lines of a scheme for a credential in header `name` whose value is
+/// `value` (the credential a variable or placeholder).
+fn propose_header_scheme(name: &str, value: &str) -> String {
+    let shown = shown_vars(value);
+    let cred_at = value
+        .find(shell::VAR_OPEN)
+        .or_else(|| value.find('<'))
+        .unwrap_or(0);
+    let prefix = &value[..cred_at];
+    let scheme = if prefix.trim().eq_ignore_ascii_case("bearer") {
+        "bearer".to_string()
+    } else {
+        placeholder_value(name)
+            .to_ascii_lowercase()
+            .replace('_', "-")
+    };
+    format!(
+        "the `{name}` header sends a credential the page leaves to its reader (`{shown}`): add an auth scheme for it to docsnip.yml and run import again:\n  auth:\n    schemes:\n      {scheme}: {{ header: \"{name}\", value: \"{prefix}{{token}}\", token: YOUR_TOKEN }}"
+    )
+}
+
+/// Whether a header's name says it carries a credential.
+fn credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || (["key", "token", "secret", "auth", "password", "session"]
+            .iter()
+            .any(|w| n.contains(w))
+            && !n.contains("email"))
+}
+
 /// RFC 3986 section 5.2.4, as curl applies it to a URL's path.
 fn remove_dot_segments(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
@@ -680,7 +1404,12 @@ fn remove_dot_segments(path: &str) -> String {
 /// and the value starts as the scheme's does (`Token `, `Bearer `).
 fn match_scheme(site: &Site, name: &str, value: &str) -> Option<String> {
     site.config.schemes.iter().find_map(|(n, s)| match s {
-        Scheme::Header { name: h, value: v } if h.eq_ignore_ascii_case(name) => {
+        Scheme::Header { name: h, value: v }
+            if h.eq_ignore_ascii_case(name)
+                && !value
+                    .get(..6)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("basic ")) =>
+        {
             let prefix = v.rfind(' ').map_or("", |i| &v[..=i]);
             value
                 .get(..prefix.len())
@@ -833,12 +1562,16 @@ fn json_yaml(v: &serde_json::Value) -> String {
 /// The lines to insert: `method:` (when the page has none) and `request:`.
 fn render_yaml(spec: &Spec, write_method: bool, nl: &str) -> String {
     let mut y = String::new();
+    if let Some(b) = &spec.base_url {
+        y.push_str(&format!("base_url: {}\n", text(b)));
+    }
     if write_method {
         y.push_str(&format!("method: {}\n", spec.method));
     }
     y.push_str("request:");
     y.push_str(&format!("\n  path: {}", text(&spec.path)));
     for (key, pairs) in [
+        ("params", &spec.params),
         ("query", &spec.query),
         ("headers", &spec.headers),
         ("cookies", &spec.cookies),
@@ -875,6 +1608,8 @@ pub struct ImportSummary {
     pub disagreeing: usize,
     /// Pages whose curl command could not be read: left unchanged.
     pub refused: usize,
+    /// Pages with curl commands that the configured format does not read.
+    pub not_read: usize,
     pub warnings: usize,
     pub errors: usize,
     /// Files that differ from OUT (relative to DOCS): written, or stale with `--check`.
@@ -885,15 +1620,38 @@ impl ImportSummary {
     pub fn line(&self, verb: &str) -> String {
         let n = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         format!(
-            "docsnip import: {}, {} imported ({} with disagreeing blocks), {} refused, {} ({} {verb})",
+            "docsnip import: {}, {} imported ({} with disagreeing blocks), {} refused, {} not read, {} ({} {verb})",
             n(self.files, "file"),
             n(self.imported, "page"),
             self.disagreeing,
             self.refused,
+            self.not_read,
             n(self.warnings, "warning"),
             self.changed.len()
         )
     }
+}
+
+/// A page the configured format does not read: warned when it shows curl commands.
+fn not_read(shown: &Path, rel: &Path, text: &str) -> (Imported, Vec<Diagnostic>) {
+    let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "md" | "mdx" | "markdown") {
+        return (Imported::NotApplicable, Vec::new());
+    }
+    let found = page::fenced_blocks(text)
+        .into_iter()
+        .find(|b| !find::commands(&text[b.code.clone()]).is_empty());
+    let Some(b) = found else {
+        return (Imported::NotApplicable, Vec::new());
+    };
+    let d = Diagnostic::warning(
+        shown,
+        Some(line_col(text, b.code.start)),
+        format!(
+            "not read: this `.{ext}` page shows curl commands, but the configured format does not read `.{ext}` pages (MDX pages are read with `format: docusaurus`); set `format:` in docsnip.yml to the site's toolchain and run import again"
+        ),
+    );
+    (Imported::NotRead, vec![d])
 }
 
 /// Import every page of `opts.docs`: into `opts.out` (every other file copied byte for
@@ -932,6 +1690,7 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
             };
             let (imported, d) = match std::str::from_utf8(&bytes) {
                 Ok(text) if site.reads(&e.rel) => import_page(&shown, text, site),
+                Ok(text) => not_read(&shown, &e.rel, text),
                 _ => (Imported::NotApplicable, Vec::new()),
             };
             (e.rel, Ok(bytes), imported, d)
@@ -964,6 +1723,10 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
             }
             Imported::Refused => {
                 summary.refused += 1;
+                bytes
+            }
+            Imported::NotRead => {
+                summary.not_read += 1;
                 bytes
             }
             Imported::NotApplicable => bytes,
@@ -1025,6 +1788,126 @@ mod tests {
         let back = frontmatter::to_json(&node.as_map().unwrap()[0].1, 0).unwrap();
         assert_eq!(back, v, "{y}");
         assert_eq!(json_yaml(&serde_json::json!(42)), " 42");
+    }
+
+    fn var(name: &str) -> String {
+        format!("{}{name}{}", shell::VAR_OPEN, shell::VAR_CLOSE)
+    }
+
+    #[test]
+    fn hosts_map_to_the_base_url_or_the_request_s_own() {
+        let base = "https://api.example.com";
+        assert_eq!(
+            split_url("https://api.example.com/a?b=1", base).unwrap(),
+            ("https://api.example.com", "/a?b=1", None)
+        );
+        // A host in a variable, a template or a placeholder is the site's base URL.
+        for url in [
+            format!("{}/v1/x", var("API_ROOT")),
+            format!("https://{}/v1/x", var("HOST")),
+            format!("http://localhost:{}/v1/x", var("PORT")),
+            format!("{}/v1/x", var("site.app_url")),
+            "https://<DEPLOYMENT_URL>/v1/x".to_string(),
+            "http://API_HOST/v1/x".to_string(),
+        ] {
+            let (_, rest, own) = split_url(&url, base).unwrap();
+            assert_eq!((rest, own), ("/v1/x", None), "{url}");
+        }
+        // Another literal host is the request's own.
+        assert_eq!(
+            split_url("http://127.0.0.1:9180/apisix/admin/routes", base).unwrap(),
+            (
+                "http://127.0.0.1:9180",
+                "/apisix/admin/routes",
+                Some("http://127.0.0.1:9180".to_string())
+            )
+        );
+        assert_eq!(
+            split_url("http://localhost:9090?x=1", base).unwrap().2,
+            Some("http://localhost:9090".to_string())
+        );
+        assert!(split_url("https://{region}.example.com/a", base).is_err());
+    }
+
+    #[test]
+    fn path_placeholders_become_path_parameters() {
+        let p = |path: &str| path_params(path).unwrap();
+        let one = |n: &str, v: &str| vec![(n.to_string(), v.to_string())];
+        assert_eq!(
+            p("/zones/{zone_id}/purge_cache"),
+            (
+                "/zones/{zone_id}/purge_cache".into(),
+                one("zone_id", "ZONE_ID")
+            )
+        );
+        assert_eq!(
+            p("/users/<id>/keys"),
+            ("/users/{id}/keys".into(), one("id", "ID"))
+        );
+        assert_eq!(
+            p("/users/:user-id"),
+            ("/users/{user-id}".into(), one("user-id", "USER_ID"))
+        );
+        assert_eq!(
+            p(&format!("/users/{}/x", var("USER_ID"))),
+            ("/users/{USER_ID}/x".into(), one("USER_ID", "USER_ID"))
+        );
+        assert_eq!(p("/a/{id}.json"), ("/a/{id}.json".into(), one("id", "ID")));
+        assert_eq!(p("/a/{id}/b/{id}").1.len(), 1);
+        assert_eq!(p("/plain/path:x"), ("/plain/path:x".into(), vec![]));
+        assert!(path_params("/a/{b c}").is_err());
+        assert!(path_params("/a/b}").is_err());
+        assert_eq!(placeholder_value("zone-id"), "ZONE_ID");
+    }
+
+    #[test]
+    fn credentials_in_variables_need_a_scheme() {
+        let proposal = propose_header_scheme("Authorization", &format!("Bearer {}", var("TOKEN")));
+        assert!(proposal.contains("`Bearer $TOKEN`"), "{proposal}");
+        assert!(
+            proposal.contains("bearer: { header: \"Authorization\", value: \"Bearer {token}\""),
+            "{proposal}"
+        );
+        let proposal = propose_header_scheme("X-Auth-Key", "<API_KEY>");
+        assert!(
+            proposal.contains("x-auth-key: { header: \"X-Auth-Key\", value: \"{token}\""),
+            "{proposal}"
+        );
+        assert!(credential_header("apikey") && credential_header("X-Api-Token"));
+        assert!(!credential_header(
+            "X-Auth-Email".replace("Auth", "").as_str()
+        ));
+    }
+
+    #[test]
+    fn request_comments_cannot_close_early() {
+        let y = "method: POST\nrequest:\n  path: /a\n  body: \"x --> y */ z\"\n";
+        let html = comment(y, false, false, "", "\n");
+        assert_eq!(html.matches("-->").count(), 1, "{html}");
+        assert!(
+            html.starts_with("<!-- docsnip {") && html.ends_with("} -->\n"),
+            "{html}"
+        );
+        let mdx = comment(y, true, false, "  ", "\n");
+        assert_eq!(mdx.matches("*/").count(), 1, "{mdx}");
+        assert!(mdx.starts_with("  {/* docsnip {"), "{mdx}");
+        let v: serde_json::Value = serde_json::from_str(
+            html.trim_start_matches("<!-- docsnip ")
+                .trim_end_matches(" -->\n"),
+        )
+        .unwrap();
+        assert_eq!(v["request"]["body"], "x --> y */ z");
+        let block = comment(
+            "method: GET\nrequest:\n  path: /a\n",
+            false,
+            false,
+            "",
+            "\n",
+        );
+        assert_eq!(
+            block,
+            "<!-- docsnip\nmethod: GET\nrequest:\n  path: /a\n-->\n"
+        );
     }
 
     #[test]

@@ -26,10 +26,53 @@ fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ShellError> {
     })
 }
 
+/// Starts a variable's name in a word read by [`words_with_vars`] (Unicode private use).
+pub const VAR_OPEN: char = '\u{E000}';
+/// Ends a variable's name in a word read by [`words_with_vars`].
+pub const VAR_CLOSE: char = '\u{E001}';
+
 /// The words of the one command in `src` (blank lines and comment lines around it are
 /// allowed). Errors when `src` holds no command, more than one, or anything bash would
 /// expand.
 pub fn words(src: &str) -> Result<Vec<Word>, ShellError> {
+    read(src, false)
+}
+
+/// Like [`words`], but a variable (`$NAME`, `${NAME}`, outside single quotes) or a
+/// template (`{{ site.app_url }}`) is kept in its word as `VAR_OPEN NAME VAR_CLOSE`:
+/// the page does not say its value, and import maps it to what it stands for.
+pub fn words_with_vars(src: &str) -> Result<Vec<Word>, ShellError> {
+    read(src, true)
+}
+
+/// A `$NAME` or `${NAME}` at `i` (the `$`): its name and the offset after it.
+fn variable(src: &str, i: usize) -> Option<(&str, usize)> {
+    let rest = &src[i + 1..];
+    if let Some(inner) = rest.strip_prefix('{') {
+        let end = inner.find('}')?;
+        let name = &inner[..end];
+        let ok = !name.is_empty()
+            && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        return ok.then_some((name, i + 3 + end));
+    }
+    if !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    Some((&rest[..len], i + 1 + len))
+}
+
+fn push_var(out: &mut Vec<u8>, name: &str) {
+    let mut buf = [0; 4];
+    out.extend_from_slice(VAR_OPEN.encode_utf8(&mut buf).as_bytes());
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(VAR_CLOSE.encode_utf8(&mut buf).as_bytes());
+}
+
+fn read(src: &str, vars: bool) -> Result<Vec<Word>, ShellError> {
     let b = src.as_bytes();
     let mut out: Vec<Word> = Vec::new();
     let mut i = 0;
@@ -102,7 +145,7 @@ pub fn words(src: &str) -> Result<Vec<Word>, ShellError> {
             b'"' => {
                 let start = i;
                 let w = cur.get_or_insert_with(|| (Vec::new(), start));
-                i = double_quoted(src, i + 1, &mut w.0)?;
+                i = double_quoted(src, i + 1, &mut w.0, vars)?;
             }
             b'$' => match b.get(i + 1) {
                 Some(b'\'') => {
@@ -114,7 +157,12 @@ pub fn words(src: &str) -> Result<Vec<Word>, ShellError> {
                     // $"…" is a locale translation: the same text in the C locale.
                     let start = i;
                     let w = cur.get_or_insert_with(|| (Vec::new(), start));
-                    i = double_quoted(src, i + 2, &mut w.0)?;
+                    i = double_quoted(src, i + 2, &mut w.0, vars)?;
+                }
+                Some(_) if vars && variable(src, i).is_some() => {
+                    let (name, end) = variable(src, i).unwrap_or_default();
+                    push_var(&mut cur.get_or_insert_with(|| (Vec::new(), i)).0, name);
+                    i = end;
                 }
                 Some(n) if n.is_ascii_alphanumeric() || b"_{(@*#?!$-".contains(n) => {
                     return err(
@@ -143,6 +191,13 @@ pub fn words(src: &str) -> Result<Vec<Word>, ShellError> {
                 );
             }
             b'~' if starting => return err(i, "a `~` at the start of a word, which bash expands"),
+            b'{' if vars && src[i..].starts_with("{{") && src[i..].find("}}").is_some() => {
+                // A template (Liquid, Hugo) the toolchain fills in.
+                let end = src[i..].find("}}").unwrap_or(0);
+                let name = src[i + 2..i + end].trim();
+                push_var(&mut cur.get_or_insert_with(|| (Vec::new(), i)).0, name);
+                i += end + 2;
+            }
             b'{' => {
                 // Brace expansion: `{a,b}` or `{1..3}` unquoted.
                 let rest = &src[i + 1..];
@@ -175,7 +230,12 @@ pub fn words(src: &str) -> Result<Vec<Word>, ShellError> {
 
 /// A `"…"` string from `i` (after the opening quote) into `out`; returns the offset after
 /// the closing quote.
-fn double_quoted(src: &str, mut i: usize, out: &mut Vec<u8>) -> Result<usize, ShellError> {
+fn double_quoted(
+    src: &str,
+    mut i: usize,
+    out: &mut Vec<u8>,
+    vars: bool,
+) -> Result<usize, ShellError> {
     let b = src.as_bytes();
     let open = i - 1;
     while i < b.len() {
@@ -192,7 +252,17 @@ fn double_quoted(src: &str, mut i: usize, out: &mut Vec<u8>) -> Result<usize, Sh
                     i += 1;
                 }
             },
+            b'{' if vars && src[i..].starts_with("{{") && src[i..].find("}}").is_some() => {
+                let end = src[i..].find("}}").unwrap_or(0);
+                push_var(out, src[i + 2..i + end].trim());
+                i += end + 2;
+            }
             b'$' => match b.get(i + 1) {
+                Some(_) if vars && variable(src, i).is_some() => {
+                    let (name, end) = variable(src, i).unwrap_or_default();
+                    push_var(out, name);
+                    i = end;
+                }
                 Some(n) if n.is_ascii_alphanumeric() || b"_{(@*#?!$-".contains(n) => {
                     return err(
                         i,
