@@ -477,14 +477,15 @@ fn register(tera: &mut Tera) {
             Err(tera::Error::message(format!("{REFUSED}{reason}")))
         },
     );
-    // `fit(one=A, broken=B, at=N)`: A when each of its lines fits in 80 columns (its
-    // first line starting at column N), else B; how a template follows a formatter's
-    // line width (Prettier's) where that formatter would break a line.
+    // `fit(one=A, broken=B, at=N, width=W)`: A when each of its lines fits in W columns
+    // (80 unless given; its first line starting at column N), else B; how a template
+    // follows a formatter's line width (Prettier's, rustfmt's) where it would break a line.
     tera.register_function("fit", |k: Kwargs, _: &State| -> tera::TeraResult<String> {
         let one: String = k.must_get("one")?;
         let broken: String = k.must_get("broken")?;
         let at: usize = k.get("at")?.unwrap_or(0);
-        Ok(if fits(&one, at, 80) { one } else { broken })
+        let width: usize = k.get("width")?.unwrap_or(80);
+        Ok(if fits(&one, at, width) { one } else { broken })
     });
     // `repeats(items=LIST)`: whether two items of a list of `{name, …}` have one name.
     tera.register_function(
