@@ -125,8 +125,8 @@ def check_ruby_all(items):
 
 
 def check_java(d, f):
-    c2, o2 = run(["javac", "-Xlint:all", "--release", "11", "-d", "classes", f], cwd=d)
-    return False, (["javac --release 11 -Xlint:all: " + l for l in lines_of(o2)] if c2 or o2.strip() else [])
+    c2, o2 = run(["javac", "-Xlint:all", "--release", "15", "-d", "classes", f], cwd=d)
+    return False, (["javac --release 15 -Xlint:all: " + l for l in lines_of(o2)] if c2 or o2.strip() else [])
 
 
 CLANG_STYLE = os.path.join(ROOT, "languages", "c", "clang-format.yml")
