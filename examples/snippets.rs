@@ -1,19 +1,30 @@
 //! docsnip's own view of a tree's snippets, for `scripts/check-jekyll.sh`: one JSON
 //! line per endpoint page and language, `{"path": REL, "title": T, "code": CODE}`,
 //! rendered from the front-matter as a build does (not read back from a page).
-//! `cargo run --release --example snippets -- DOCS [CONFIG]`
+//! `cargo run --release --example snippets -- [--lang LIST] DOCS [CONFIG]`; `--lang`
+//! (e.g. `all`, or `node,axios`) overrides the config's languages, as the CLI's does
+//! (scripts/check-idiomatic.sh renders the fixtures in every language).
 
 use docsnip::build::{self, Site, SiteOptions, parse_page, render_snippets};
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let langs = match args.iter().position(|a| a == "--lang") {
+        Some(i) if i + 1 < args.len() => {
+            let list = args.remove(i + 1);
+            args.remove(i);
+            Some(list.split(',').map(String::from).collect())
+        }
+        _ => None,
+    };
     let Some(docs) = args.first().map(Path::new) else {
-        eprintln!("usage: snippets DOCS [CONFIG]");
+        eprintln!("usage: snippets [--lang LIST] DOCS [CONFIG]");
         std::process::exit(2);
     };
     let opts = SiteOptions {
         config: args.get(1).map(PathBuf::from),
+        langs,
         ..SiteOptions::default()
     };
     let site = Site::load(docs, &opts).unwrap_or_else(|d| panic!("{d}"));

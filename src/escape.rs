@@ -134,20 +134,27 @@ pub fn py_str(s: &str) -> String {
     out
 }
 
-/// Appends `s` as a double-quoted Python / JavaScript string literal (the two share one
-/// policy). Runs of printable ASCII other than `\\` and `"` are copied in one go; the
-/// rest goes character by character.
+/// Appends `s` as a Python / JavaScript string literal (the two share one policy).
+/// Double-quoted, unless `s` holds more `"` than `'`: then single-quoted, as Black,
+/// ruff and Prettier write it (fewer escapes). Runs of printable ASCII other than
+/// `\\` and the quote are copied in one go; the rest goes character by character.
 fn push_quoted(out: &mut String, s: &str) {
-    out.push('"');
+    let doubles = s.bytes().filter(|&b| b == b'"').count();
+    let singles = s.bytes().filter(|&b| b == b'\'').count();
+    let q = if doubles > singles { b'\'' } else { b'"' };
+    out.push(q as char);
     let plain = s
         .bytes()
-        .position(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+        .position(|b| !(0x20..0x7f).contains(&b) || b == q || b == b'\\')
         .unwrap_or(s.len());
     out.push_str(&s[..plain]);
     for c in s[plain..].chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
+            c if c == q as char => {
+                out.push('\\');
+                out.push(c);
+            }
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -162,7 +169,7 @@ fn push_quoted(out: &mut String, s: &str) {
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push(q as char);
 }
 
 /// A Ruby string literal whose value is exactly `s`: single-quoted (only `\\` and `\'`
@@ -241,21 +248,51 @@ enum Lang {
 pub fn py_literal(json: &str, indent: usize) -> Result<String, serde_json::Error> {
     let v: Value = serde_json::from_str(json)?;
     let mut out = String::with_capacity(json.len() + json.len() / 4);
-    literal(&v, Lang::Python, indent, &mut out);
+    literal(&v, Lang::Python, indent, (indent, 0), &mut out);
     Ok(out)
 }
 
 /// `json` (JSON text) as a JavaScript literal: like [`py_literal`] with two-space
-/// indents, `true`/`false`/`null` kept and [`js_str`] strings. A `__proto__` key is
-/// written as a computed key so that it stays an own property, as in `JSON.parse`.
-pub fn js_literal(json: &str, indent: usize) -> Result<String, serde_json::Error> {
+/// indents, `true`/`false`/`null` kept and [`js_str`] strings, written as Prettier
+/// (default options) leaves it: keys unquoted where they need no quotes
+/// ([`js_key`]), and an array of plain values on one line when that line fits in 80
+/// columns (`at` is the column the literal starts at, `tail` the characters that
+/// follow it on its line, such as `),`). A `__proto__` key is written as a computed key
+/// so that it stays an own property, as in `JSON.parse`.
+pub fn js_literal(
+    json: &str,
+    indent: usize,
+    at: usize,
+    tail: usize,
+) -> Result<String, serde_json::Error> {
     let v: Value = serde_json::from_str(json)?;
     let mut out = String::with_capacity(json.len() + json.len() / 4);
-    literal(&v, Lang::Js, indent, &mut out);
+    literal(&v, Lang::Js, indent, (at, tail), &mut out);
     Ok(out)
 }
 
-fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
+/// An object key as Prettier writes it (`quoteProps: "as-needed"`): bare when it is an
+/// ASCII identifier or a plain decimal integer, else a [`js_str`] string.
+pub fn js_key(k: &str) -> String {
+    let ident = k
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+    let integer = (k == "0" || (k.len() < 16 && !k.starts_with('0')))
+        && !k.is_empty()
+        && k.bytes().all(|b| b.is_ascii_digit());
+    if ident || integer {
+        k.to_string()
+    } else {
+        js_str(k)
+    }
+}
+
+/// `v` as a literal starting at indentation `col`; `line` is (the column `v` starts at
+/// on its line, the characters after it on that line), used by JavaScript's arrays.
+fn literal(v: &Value, lang: Lang, col: usize, line: (usize, usize), out: &mut String) {
     let step = match lang {
         Lang::Python => 4,
         Lang::Js => 2,
@@ -282,10 +319,24 @@ fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
                 out.push_str("[]");
                 return;
             }
+            if matches!(lang, Lang::Js) && js_array_may_fold(items) {
+                let mut one = String::from("[");
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        one.push_str(", ");
+                    }
+                    literal(item, lang, col, (0, 0), &mut one);
+                }
+                one.push(']');
+                if line.0 + one.chars().count() + line.1 <= 80 {
+                    out.push_str(&one);
+                    return;
+                }
+            }
             out.push_str("[\n");
             for item in items {
                 push_indent(out, col + step);
-                literal(item, lang, col + step, out);
+                literal(item, lang, col + step, (col + step, 1), out);
                 out.push_str(",\n");
             }
             push_indent(out, col);
@@ -299,22 +350,43 @@ fn literal(v: &Value, lang: Lang, col: usize, out: &mut String) {
             out.push_str("{\n");
             for (k, item) in map {
                 push_indent(out, col + step);
+                let start = out.len();
                 match lang {
                     Lang::Js if k == "__proto__" => {
                         out.push('[');
                         out.push_str(&js_str(k));
                         out.push(']');
                     }
-                    _ => push_quoted(out, k),
+                    Lang::Js => out.push_str(&js_key(k)),
+                    Lang::Python => push_quoted(out, k),
                 }
                 out.push_str(": ");
-                literal(item, lang, col + step, out);
+                let at = col + step + out[start..].chars().count();
+                literal(item, lang, col + step, (at, 1), out);
                 out.push_str(",\n");
             }
             push_indent(out, col);
             out.push('}');
         }
     }
+}
+
+/// Whether Prettier prints a JavaScript array on one line when it fits: not when it
+/// holds an object (written over several lines, which Prettier keeps), nor when it is a
+/// matrix (more than one element, each an array of more than one element).
+fn js_array_may_fold(items: &[Value]) -> bool {
+    fn has_object(v: &Value) -> bool {
+        match v {
+            Value::Object(o) => !o.is_empty(),
+            Value::Array(a) => a.iter().any(has_object),
+            _ => false,
+        }
+    }
+    let matrix = items.len() > 1
+        && items
+            .iter()
+            .all(|i| matches!(i, Value::Array(a) if a.len() > 1));
+    !matrix && !items.iter().any(has_object)
 }
 
 fn push_indent(out: &mut String, n: usize) {
@@ -577,7 +649,9 @@ mod tests {
     #[test]
     fn py_str_forms() {
         assert_eq!(py_str(""), r#""""#);
-        assert_eq!(py_str("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(py_str("a\"b\\c"), r#"'a"b\\c'"#);
+        assert_eq!(py_str("a\"b'c"), r#""a\"b'c""#);
+        assert_eq!(py_str("\"\"'"), r#"'""\''"#);
         assert_eq!(py_str("\n\r\t\u{0}\u{7f}"), r#""\n\r\t\x00\x7f""#);
         assert_eq!(py_str("\u{2028}\u{2029}"), r#""\u2028\u2029""#);
         assert_eq!(py_str("😀é"), "\"😀é\"");
@@ -587,7 +661,8 @@ mod tests {
     #[test]
     fn js_str_forms() {
         assert_eq!(js_str(""), r#""""#);
-        assert_eq!(js_str("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(js_str("a\"b\\c"), r#"'a"b\\c'"#);
+        assert_eq!(js_str("a'b"), r#""a'b""#);
         assert_eq!(js_str("\u{0}1"), r#""\x001""#);
         assert_eq!(js_str("\u{2028}\u{2029}"), r#""\u2028\u2029""#);
         assert_eq!(js_str("</script>😀"), "\"</script>😀\"");
@@ -646,11 +721,34 @@ mod tests {
 
     #[test]
     fn js_literal_shape() {
-        let lit = js_literal(r#"{"b": [1, true, null], "__proto__": {}}"#, 2).unwrap();
+        let lit = js_literal(
+            r#"{"b": [1, true, null], "__proto__": {}, "c-d": [{}]}"#,
+            2,
+            2,
+            1,
+        );
+        assert_eq!(
+            lit.unwrap(),
+            "{\n    b: [1, true, null],\n    [\"__proto__\"]: {},\n    \"c-d\": [{}],\n  }"
+        );
+        // An array of plain values that does not fit in 80 columns: one value a line.
+        let long = format!(r#"{{"k": ["{}", 1]}}"#, "x".repeat(70));
+        let lit = js_literal(&long, 0, 0, 0).unwrap();
         assert_eq!(
             lit,
-            "{\n    \"b\": [\n      1,\n      true,\n      null,\n    ],\n    [\"__proto__\"]: {},\n  }"
+            format!("{{\n  k: [\n    \"{}\",\n    1,\n  ],\n}}", "x".repeat(70))
         );
+        // An array holding an object, or a matrix: one value a line.
+        let lit = js_literal(r#"[{"a": 1}]"#, 0, 0, 0).unwrap();
+        assert_eq!(lit, "[\n  {\n    a: 1,\n  },\n]");
+        let lit = js_literal(r#"[[1, 2], [3, 4]]"#, 0, 0, 0).unwrap();
+        assert_eq!(lit, "[\n  [1, 2],\n  [3, 4],\n]");
+        assert_eq!(js_literal(r#"[[1], 2]"#, 0, 0, 0).unwrap(), "[[1], 2]");
+        assert_eq!(js_key("Content-Type"), "\"Content-Type\"");
+        assert_eq!(js_key("_a$1"), "_a$1");
+        assert_eq!(js_key("10"), "10");
+        assert_eq!(js_key("01"), "\"01\"");
+        assert_eq!(js_key(""), "\"\"");
     }
 
     #[test]
@@ -698,7 +796,7 @@ mod tests {
              const a = JSON.stringify(lit), b = JSON.stringify(ref);\n\
              if (a !== b) {{ console.error(a, b); process.exit(1); }}\n\
              if (!Object.hasOwn(lit, '__proto__')) process.exit(2);\n",
-            js_literal(json, 0).unwrap(),
+            js_literal(json, 0, 0, 0).unwrap(),
             js_str(json)
         );
         run("node", "-e", &prog);

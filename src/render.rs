@@ -19,7 +19,8 @@
 //! | `sh_quote` | a single-quoted bash word |
 //! | `py` / `js` / `json` | a Python / JavaScript / JSON string literal |
 //! | `rb` | a single-quoted Ruby (or PHP) string literal |
-//! | `py_literal(indent=N)` / `js_literal(indent=N)` | JSON text as a Python / JavaScript value literal |
+//! | `py_literal(indent=N)` / `js_literal(indent=N, at=COL, tail=N)` | JSON text as a Python / JavaScript value literal (JavaScript's as Prettier writes it: `at` is its column, `tail` the characters after it on its line) |
+//! | `js_key` | an object key as Prettier writes it (bare where it can be) |
 //! | `json_pretty` / `json_compact` | JSON text reformatted, numbers as written |
 //! | `urlencode` | every byte but `A-Za-z0-9-._~` percent-encoded |
 //! | `httpie_item` | `:;=@` backslash-escaped: the key of an HTTPie request item |
@@ -414,6 +415,14 @@ fn indent(kwargs: &Kwargs) -> tera::TeraResult<usize> {
     Ok(kwargs.get::<usize>("indent")?.unwrap_or(0))
 }
 
+/// Whether every line of `text` fits in `width` columns, its first line starting at
+/// column `at` (a character is a column).
+fn fits(text: &str, at: usize, width: usize) -> bool {
+    text.lines()
+        .enumerate()
+        .all(|(i, l)| l.chars().count() + if i == 0 { at } else { 0 } <= width)
+}
+
 fn register(tera: &mut Tera) {
     tera.register_filter("sh", |x: &str, _: Kwargs, _: &State| escape::sh(x));
     tera.register_filter("sh_quote", |x: &str, _: Kwargs, _: &State| {
@@ -421,13 +430,17 @@ fn register(tera: &mut Tera) {
     });
     tera.register_filter("py", |x: &str, _: Kwargs, _: &State| escape::py_str(x));
     tera.register_filter("js", |x: &str, _: Kwargs, _: &State| escape::js_str(x));
+    tera.register_filter("js_key", |x: &str, _: Kwargs, _: &State| escape::js_key(x));
     tera.register_filter("rb", |x: &str, _: Kwargs, _: &State| escape::rb_str(x));
     tera.register_filter("json", |x: &str, _: Kwargs, _: &State| escape::json_str(x));
     tera.register_filter("py_literal", |x: &str, k: Kwargs, _: &State| {
         escape::py_literal(x, indent(&k)?).map_err(filter_err)
     });
     tera.register_filter("js_literal", |x: &str, k: Kwargs, _: &State| {
-        escape::js_literal(x, indent(&k)?).map_err(filter_err)
+        let i = indent(&k)?;
+        let at = k.get::<usize>("at")?.unwrap_or(i);
+        let tail = k.get::<usize>("tail")?.unwrap_or(1);
+        escape::js_literal(x, i, at, tail).map_err(filter_err)
     });
     tera.register_filter("json_pretty", |x: &str, _: Kwargs, _: &State| {
         escape::json_pretty(x).map_err(filter_err)
@@ -462,6 +475,28 @@ fn register(tera: &mut Tera) {
         |k: Kwargs, _: &State| -> tera::TeraResult<String> {
             let reason: String = k.get("reason")?.unwrap_or_default();
             Err(tera::Error::message(format!("{REFUSED}{reason}")))
+        },
+    );
+    // `fit(one=A, broken=B, at=N, width=W)`: A when each of its lines fits in W columns
+    // (80 unless given; its first line starting at column N), else B; how a template
+    // follows a formatter's line width (Prettier's, rustfmt's) where it would break a line.
+    tera.register_function("fit", |k: Kwargs, _: &State| -> tera::TeraResult<String> {
+        let one: String = k.must_get("one")?;
+        let broken: String = k.must_get("broken")?;
+        let at: usize = k.get("at")?.unwrap_or(0);
+        let width: usize = k.get("width")?.unwrap_or(80);
+        Ok(if fits(&one, at, width) { one } else { broken })
+    });
+    // `repeats(items=LIST)`: whether two items of a list of `{name, …}` have one name.
+    tera.register_function(
+        "repeats",
+        |k: Kwargs, _: &State| -> tera::TeraResult<bool> {
+            let items: Vec<tera::Value> = k.must_get("items")?;
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.as_map()?.get(&"name".into()).map(ToString::to_string))
+                .collect();
+            Ok((1..names.len()).any(|i| names[..i].contains(&names[i])))
         },
     );
     crate::language::register_filters(tera);

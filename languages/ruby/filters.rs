@@ -44,7 +44,7 @@ fn push_str(out: &mut String, s: &str) {
 }
 
 /// JSON text as a Ruby value literal, nested values one per line, indented by two
-/// spaces per level; `indent` is the column the literal starts at.
+/// spaces per level, with no comma after the last (RuboCop's default); `indent` is the column the literal starts at.
 pub fn ruby_literal(json: &str, indent: usize) -> Result<String, serde_json::Error> {
     let v: Value = serde_json::from_str(json)?;
     let mut out = String::with_capacity(json.len() + json.len() / 4);
@@ -65,10 +65,10 @@ fn literal(v: &Value, col: usize, out: &mut String) {
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Array(items) => {
             out.push_str("[\n");
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 pad(out, col + 2);
                 literal(item, col + 2, out);
-                out.push_str(",\n");
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
             }
             pad(out, col);
             out.push(']');
@@ -76,12 +76,12 @@ fn literal(v: &Value, col: usize, out: &mut String) {
         Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Object(map) => {
             out.push_str("{\n");
-            for (k, item) in map {
+            for (i, (k, item)) in map.iter().enumerate() {
                 pad(out, col + 2);
                 push_str(out, k);
                 out.push_str(" => ");
                 literal(item, col + 2, out);
-                out.push_str(",\n");
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
             }
             pad(out, col);
             out.push('}');
@@ -122,7 +122,7 @@ mod tests {
         let text = r#"{"a": [1, 2.50, -0, 1e5, 12345678901234567890123], "b": {"c": null, "d": true}, "": {}, "e": []}"#;
         assert_eq!(
             ruby_literal(text, 2).unwrap(),
-            "{\n    \"a\" => [\n      1,\n      2.50,\n      -0,\n      1e+5,\n      12345678901234567890123,\n    ],\n    \"b\" => {\n      \"c\" => nil,\n      \"d\" => true,\n    },\n    \"\" => {},\n    \"e\" => [],\n  }"
+            "{\n    \"a\" => [\n      1,\n      2.50,\n      -0,\n      1e+5,\n      12345678901234567890123\n    ],\n    \"b\" => {\n      \"c\" => nil,\n      \"d\" => true\n    },\n    \"\" => {},\n    \"e\" => []\n  }"
         );
         assert!(ruby_literal("{", 0).is_err());
     }
