@@ -123,29 +123,34 @@ say "pre-commit try-repo: passes current pages, fails on a stale one (stale: doc
 lap "pre-commit hook"
 # 6. The dev servers: served once, a page's request edited, the new snippet served.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# serves URL TEXT SECONDS [JS]: TEXT appears in what URL serves (tags removed, entities
-# decoded) within SECONDS; with JS, in the page's scripts too (a dev server that renders
-# in the browser).
+# serves URL TEXT SECONDS [SOURCE]: TEXT appears in what URL serves (tags removed,
+# entities decoded) within SECONDS. With SOURCE (a dev server that renders in the browser,
+# Docusaurus): in the webpack chunk the page's main.js loads for that source file.
 serves() {
   python3 - "$@" <<'PY'
 import html, re, sys, time, urllib.parse, urllib.request
 url, text, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
-js = len(sys.argv) > 4
+source = sys.argv[4] if len(sys.argv) > 4 else None
 def get(u):
-    return urllib.request.urlopen(u, timeout=10).read().decode("utf-8", "replace")
+    return urllib.request.urlopen(u, timeout=30).read().decode("utf-8", "replace")
+def body():
+    page = get(url)
+    if source is None:
+        return html.unescape(re.sub(r"<[^>]+>", "", page))
+    for script in re.findall(r'<script[^>]+src="([^"]+)"', page):
+        js = get(urllib.parse.urljoin(url, script))
+        m = re.search(r'import\(\) \| ([\w~.-]+) \*/[^)]*\)\.then\(\(\) => \(__webpack_require__\(\\?"' + re.escape(source), js)
+        if m:
+            return get(urllib.parse.urljoin(url, "/" + m.group(1) + ".js"))
+    return ""
 end = time.time() + secs
 while time.time() < end:
     try:
-        page = get(url)
-        bodies = [page]
-        if js:
-            bodies += [get(urllib.parse.urljoin(url, s)) for s in re.findall(r'<script[^>]+src="([^"]+)"', page)]
-        for b in bodies:
-            if text in html.unescape(re.sub(r"<[^>]+>", "", b)) or (js and text in b):
-                sys.exit(0)
+        if text in body():
+            sys.exit(0)
     except Exception:
         pass
-    time.sleep(1)
+    time.sleep(2)
 sys.exit(1)
 PY
 }
@@ -167,4 +172,14 @@ stop_servers
 sed -i 's|path: /served-after-edit$|path: /ping|' "$m/docs/ping.md"
 say "mkdocs serve: served the snippet, and the new one after the page's request was edited"
 lap "mkdocs serve"
+d=$sites/docusaurus
+port=$(free_port)
+start_server "$d" "$work/docusaurus-start.log" env DOCUSAURUS_TELEMETRY=0 npx --no-install docusaurus start --host 127.0.0.1 --port "$port" --no-open
+serves "http://127.0.0.1:$port/" "$before" 400 ./docs/ping.mdx || { cat "$work/docusaurus-start.log" >&2; fail "docusaurus start: the snippet was not served"; }
+sed -i 's|path: /ping$|path: /served-after-edit|' "$d/docs/ping.mdx"
+serves "http://127.0.0.1:$port/" "$after" 120 ./docs/ping.mdx || { cat "$work/docusaurus-start.log" >&2; fail "docusaurus start: the edited request's snippet was not served"; }
+stop_servers
+sed -i 's|path: /served-after-edit$|path: /ping|' "$d/docs/ping.mdx"
+say "docusaurus start: served the snippet, and the new one after the page's request was edited"
+lap "docusaurus start"
 say "all plugin checks passed in $(( $(date +%s) - started )) s"
