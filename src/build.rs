@@ -679,7 +679,7 @@ fn is_config_file(docs: &Path, e: &Entry, config: Option<&Path>) -> bool {
 /// Pages stream: each file is read, processed and compared with OUT on rayon's pool,
 /// and a file that changes is staged at once into a hidden staging folder inside OUT,
 /// so memory holds no page text beyond the ones in flight. Only when every file
-/// succeeded are the staged files renamed into place (see [`write_all`]); otherwise
+/// succeeded are the staged files renamed into place (see `write_all`); otherwise
 /// the staging folder is removed and OUT is left as it was.
 pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
     let mut diags = Vec::new();

@@ -25,13 +25,6 @@ pub enum Scheme {
     },
 }
 
-/// Where the kramdown formats put new blocks (`aviator`: `right_code`; `kramdown`: body).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    RightCode,
-    Body,
-}
-
 /// A `languages:` entry: a name, and for added languages optionally how to show and run
 /// them (these override the metadata at the top of the template).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

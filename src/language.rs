@@ -39,9 +39,17 @@ pub struct RunSpec {
     pub bin_dir: Option<std::path::PathBuf>,
     /// Set for code docsnip did not generate (`verify --as-written`): scrubbed
     /// environment, and the sandbox wrapper when network isolation is available.
-    pub untrusted: Option<crate::verify::sandbox::Untrusted>,
+    pub untrusted: Option<Untrusted>,
     /// How `docsnip verify` compiles many snippets of this language in one step.
     pub batch: Option<Batch>,
+}
+
+/// How code docsnip did not write is wrapped (`verify --as-written`, see
+/// `verify::sandbox`): the argv prefix that runs it in its own network
+/// namespace, or nothing (scrubbed environment only) when isolation is not available.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untrusted {
+    pub wrapper: Vec<String>,
 }
 
 /// `run.batch` in `language.yml`: one compile step for many snippets, then one run each.

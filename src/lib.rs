@@ -3,12 +3,20 @@
 //! Data flows one way:
 //! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
 //! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
-//! (the normalized request; credentials replaced by [`secrets`]) -> [`render`] (Tera; escaping filters in [`escape`]) ->
-//! [`format`](mod@format) (find and write the toolchain's snippet groups; the kramdown ones via
-//! [`place`], which splices blocks into `right_code` or the body) -> [`build`] (walk, parallel,
-//! stage, move into OUT). [`verify`] runs snippets against the [`echo`] server;
-//! [`diag`] prints `PATH:LINE:COL` diagnostics. [`import`] goes the other way once:
-//! a page's hand-pasted curl command becomes its `method:` + `request:` front-matter.
+//! (the normalized request; credentials replaced by [`secrets`]) -> [`render`] (Tera;
+//! escaping filters in [`escape`]; each language's folder read by [`language`]) ->
+//! [`format`](mod@format) (one file per toolchain: find and write its snippet groups; the
+//! kramdown ones through [`format::splice`], which splices blocks into `right_code` or the
+//! body) -> [`build`] (walk, parallel, stage, move into OUT). [`diag`] prints
+//! `PATH:LINE:COL` diagnostics.
+//!
+//! [`verify`] is a wing of its own: it runs snippets against its [`verify::echo`] server
+//! and compares what arrived ([`verify::compare`](mod@verify::compare)); [`verify::process`] runs one program
+//! under a timeout, [`verify::runtimes`] finds the executables, [`verify::tree`] walks a
+//! site ([`verify::batch`] compiles many snippets at once, [`verify::cache`] keeps passes,
+//! [`verify::forkserver`] preloads Python), and [`verify::as_written`] runs a page's own
+//! blocks in [`verify::sandbox`]. [`import`] goes the other way once: a page's hand-pasted
+//! curl command becomes its `method:` + `request:` front-matter.
 
 pub mod build;
 pub mod config;

@@ -371,8 +371,10 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
+        // Expanded, this is 10^12 scalars: an unbounded parser would never return. The
+        // bound is a hang guard, not a timing assertion (it passes in milliseconds).
         let started = std::time::Instant::now();
         assert!(parse(&src).is_err());
-        assert!(started.elapsed().as_secs() < 5);
+        assert!(started.elapsed().as_secs() < 120);
     }
 }

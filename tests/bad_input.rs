@@ -282,8 +282,10 @@ fn yaml_alias_bomb_fails_fast_at_its_line() {
     w.write("docs/bomb.md", &page);
     let started = Instant::now();
     let stderr = run_unchanged(&w, &["docs", "out"], 1);
+    // A hang guard, not a timing assertion: expanded, the bomb is 10^9 scalars, so an
+    // unbounded parser would never finish; a bounded one answers in milliseconds.
     assert!(
-        started.elapsed() < Duration::from_secs(10),
+        started.elapsed() < Duration::from_secs(120),
         "took {:?}",
         started.elapsed()
     );
@@ -318,8 +320,10 @@ fn ten_megabyte_page_builds_in_bounded_time() {
     w.write("docs/big.md", &page);
     let started = Instant::now();
     let (_, out) = build_ok(&w, &["--quiet"]);
+    // A guard against quadratic work (hours on 10 MB), not a timing assertion: the build
+    // takes well under a second (BENCHMARKS.md).
     assert!(
-        started.elapsed() < Duration::from_secs(30),
+        started.elapsed() < Duration::from_secs(300),
         "took {:?}",
         started.elapsed()
     );

@@ -4,8 +4,8 @@
 //! [`crate::format::splice`]); only where new blocks go differs.
 
 use super::Format;
+use super::Placement;
 use super::splice::{self, Snippet};
-use crate::config::Placement;
 use crate::page::Structure;
 
 pub struct Aviator {

@@ -4,8 +4,8 @@
 //! writer is `block_lines` in [`crate::format::splice`].
 
 use super::Format;
+use super::Placement;
 use super::splice::{self, Snippet};
-use crate::config::Placement;
 use crate::page::Structure;
 
 pub struct Kramdown {

@@ -58,6 +58,13 @@ impl FormatKind {
     }
 }
 
+/// Where the kramdown formats put new blocks (`aviator`: `right_code`; `kramdown`: body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    RightCode,
+    Body,
+}
+
 /// A format's settings from `docsnip.yml` (only the chosen format's are used).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatSettings {

@@ -2,7 +2,7 @@
 //! body, replacing blocks with a language's title where they stand. Every line docsnip
 //! does not replace is written back byte for byte.
 
-use crate::config::Placement;
+use super::Placement;
 use crate::page::{self, Container, Line, RightCode, Scanned, Structure};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -23,7 +23,7 @@ pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placemen
 }
 
 /// [`place`]; with `liquid`, the blocks in the body are written so that Liquid leaves
-/// them as they are (see [`block_lines`]). `right_code` is front-matter, which Jekyll
+/// them as they are (see `block_lines`). `right_code` is front-matter, which Jekyll
 /// does not run Liquid on.
 pub fn place_with<'a>(
     page: &Structure<'a>,

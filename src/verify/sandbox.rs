@@ -26,12 +26,8 @@ use std::thread;
 /// The hidden first argument that makes `docsnip` the sandbox helper.
 pub const HELPER_ARG: &str = "__sandbox";
 
-/// How an untrusted block is wrapped: the argv prefix that runs it in its own network
-/// namespace, or nothing (scrubbed environment only) when isolation is not available.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Untrusted {
-    pub wrapper: Vec<String>,
-}
+/// How an untrusted block is wrapped (a [`RunSpec`](crate::language::RunSpec) field).
+pub use crate::language::Untrusted;
 
 /// The outside end of the network relay: a Unix socket whose connections are relayed
 /// to the echo server.
