@@ -556,6 +556,12 @@ fn verify_as_written(
     started: Instant,
 ) -> ExitCode {
     use docsnip::verify::as_written::{AsWrittenOptions, verify_as_written};
+    if !cfg!(target_os = "linux") {
+        eprintln!(
+            "docsnip verify --as-written: error: runs the pages' own code only in its sandbox (a Linux network namespace): run it on Linux or in a Linux container"
+        );
+        return ExitCode::from(1);
+    }
     if let Err(code) = require_folder(docs) {
         return code;
     }
