@@ -26,6 +26,8 @@ fn bench(c: &mut Criterion) {
             parse_page(shown, &page, &site, &site.base_url, &mut diags)
                 .unwrap()
                 .unwrap()
+                .requests
+                .swap_remove(0)
                 .request
         })
         .collect();

@@ -131,15 +131,21 @@ fn main() {
     let mut snips = vec![];
     for r in &reqs {
         snips.push(
-            build::render_snippets(Path::new("p.md"), &r.request, r.at, &site, &mut Vec::new())
-                .unwrap(),
+            build::render_snippets(
+                Path::new("p.md"),
+                &r.requests[0].request,
+                r.requests[0].at,
+                &site,
+                &mut Vec::new(),
+            )
+            .unwrap(),
         );
     }
     println!("render    {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
     let t = Instant::now();
     for (r, s) in reqs.iter().zip(&snips) {
-        std::hint::black_box(site.format.place(&r.structure, s, &titles));
+        std::hint::black_box(site.format.place(&r.structure, s, &titles, &[]));
     }
     println!("place     {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n);
     let t = Instant::now();

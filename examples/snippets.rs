@@ -27,15 +27,18 @@ fn main() {
         };
         let mut d = Vec::new();
         if let Ok(Some(p)) = parse_page(&e.rel, &text, &site, &site.base_url, &mut d) {
-            let snippets = render_snippets(&e.rel, &p.request, p.at, &site, &mut d)
-                .unwrap_or_else(|d| panic!("{d}"));
-            for s in snippets {
-                let line = serde_json::json!({
-                    "path": e.rel.to_string_lossy(),
-                    "title": s.title,
-                    "code": s.code,
-                });
-                println!("{line}");
+            for r in &p.requests {
+                let snippets = render_snippets(&e.rel, &r.request, r.at, &site, &mut d)
+                    .unwrap_or_else(|d| panic!("{d}"));
+                for s in snippets {
+                    let line = serde_json::json!({
+                        "path": e.rel.to_string_lossy(),
+                        "request": r.label(),
+                        "title": s.title,
+                        "code": s.code,
+                    });
+                    println!("{line}");
+                }
             }
         }
     }

@@ -51,7 +51,7 @@ check() {
   local w="$work/$name-$placement"
   mkdir -p "$w"
   cp -r "$src" "$w/src"; chmod -R u+w "$w/src"
-  { grep -v '^placement:' "$config" || true; echo "placement: $placement"; [ -z "$extra" ] || echo "$extra"; } > "$w/docsnip.yml"
+  { grep -v '^\(placement\|format\):' "$config" || true; echo "placement: $placement"; [ -z "$extra" ] || echo "$extra"; } > "$w/docsnip.yml"
   # Pages that cannot be built (the sample's invalid Request JSON, pinned by
   # check-corpus.sh) are left out, as check-corpus.sh does.
   set +e
@@ -185,10 +185,10 @@ PY
     end
     exit(bad == 0 ? 0 : 1)' "$w/expected.json"
   # The built HTML shows every snippet exactly, and no endpoint page is missing.
-  python3 - "$w/site" "$w/snippets.jsonl" "$name ($placement)" <<'PY'
-import json, os, sys
+  python3 - "$w/site" "$w/snippets.jsonl" "$name ($placement)" "$w/out" <<'PY'
+import json, os, re, sys
 from html.parser import HTMLParser
-site, views, label = sys.argv[1], sys.argv[2], sys.argv[3]
+site, views, label, src = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 want = {}
 for line in open(views, encoding="utf-8"):
     v = json.loads(line)
@@ -201,6 +201,7 @@ class Blocks(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.page, self.found, self.stack, self.cur, self.in_code = None, [], [], None, 0
+        self.text, self.comment_lines = [], []
     def handle_comment(self, data):
         if data.strip().startswith("docsnip-page:"):
             self.page = data.split(":", 1)[1].strip()
@@ -228,8 +229,30 @@ class Blocks(HTMLParser):
     def handle_data(self, data):
         if self.cur is not None and self.in_code:
             self.cur[1].append(data)
+        self.text.append(data)
+    def visible_text(self):
+        return "".join(self.text)
 
-seen, bad, snippets = set(), 0, 0
+def comment_lines(path):
+    """The first YAML line of every docsnip comment of a page, outside fenced code."""
+    out, fence = [], None
+    lines = open(path, encoding="utf-8").read().split("\n")
+    for i, l in enumerate(lines):
+        s = l.strip()
+        m = re.match(r"(`{3,}|~{3,})", s)
+        if fence:
+            if m and s.startswith(fence) and not s.strip(fence[0]):
+                fence = None
+        elif m:
+            fence = m.group(1)
+        elif re.match(r"<!--[ \t]*docsnip([ \t]|$)", s):
+            inner = re.sub(r"^<!--[ \t]*docsnip", "", s).strip()
+            first = inner[:-3].strip() if inner.endswith("-->") else (lines[i + 1].strip() if i + 1 < len(lines) else "")
+            if first:
+                out.append(first)
+    return out
+
+seen, bad, snippets, comments = set(), 0, 0, 0
 for dirpath, dirs, files in os.walk(site):
     for f in files:
         if not f.endswith(".html"):
@@ -238,25 +261,39 @@ for dirpath, dirs, files in os.walk(site):
         p.feed(open(os.path.join(dirpath, f), encoding="utf-8").read())
         if p.page is None or p.page not in want:
             continue
+        p.comment_lines = comment_lines(os.path.join(src, p.page))
         seen.add(p.page)
         got = {}
         for t, code in p.found:
             got.setdefault(t, []).append(code)
+        # A page with several requests (docsnip comments) has a block per request and
+        # title: as many in the HTML, each byte for byte one of docsnip's.
+        exps = {}
         for t, code in want[p.page]:
-            exp = code if code.endswith("\n") else code + "\n"
+            exps.setdefault(t, []).append(code if code.endswith("\n") else code + "\n")
+        for t, codes in exps.items():
             shown = got.get(t, [])
-            snippets += 1
-            if len(shown) != 1:
-                print(f"{label}: {p.page}: expected one {t} block in the HTML, found {len(shown)}"); bad += 1
-            elif shown[0] != exp:
-                print(f"{label}: {p.page}: the {t} block in the HTML differs from docsnip's snippet")
+            snippets += len(codes)
+            if len(shown) != len(codes):
+                print(f"{label}: {p.page}: expected {len(codes)} {t} block(s) in the HTML, found {len(shown)}"); bad += 1
+                continue
+            for exp in codes:
+                if exp in shown:
+                    shown.remove(exp)
+                    continue
+                print(f"{label}: {p.page}: a {t} block in the HTML differs from docsnip's snippet")
                 import difflib
                 for l in list(difflib.unified_diff(exp.splitlines(True), shown[0].splitlines(True), "docsnip", "html"))[:20]:
                     print("    " + repr(l))
                 bad += 1
+        # docsnip's comments are for docsnip: the reader must not see them.
+        for first in p.comment_lines:
+            comments += 1
+            if first in p.visible_text():
+                print(f"{label}: {p.page}: a docsnip comment shows on the built page: {first!r}"); bad += 1
 for page in sorted(set(want) - seen):
     print(f"{label}: {page}: missing from _site"); bad += 1
-print(f"check-jekyll: {label}: {len(want)} endpoint pages, {snippets} snippets, byte-exact in the HTML" if not bad
+print(f"check-jekyll: {label}: {len(want)} endpoint pages, {snippets} snippets, byte-exact in the HTML, {comments} docsnip comments not shown" if not bad
       else f"check-jekyll: {label}: {bad} problems")
 sys.exit(1 if bad else 0)
 PY
@@ -272,6 +309,8 @@ printf 'title: docsnip fixtures\n' > "$fixtures/_config.yml"
 
 for placement in ${DOCSNIP_JEKYLL_PLACEMENTS:-right_code body}; do
   check docs "$root/docs" "$root/docs/docsnip.yml" "$placement"
+  # The kramdown example site: a page with several requests (docsnip comments).
+  check kramdown-example "$root/examples/sites/kramdown" "$root/examples/sites/kramdown/docsnip.yml" "$placement"
   check fixtures "$fixtures" "$root/tests/fixtures/pages/docsnip.yml" "$placement" "languages: all"
   if [ -n "$crux" ]; then
     check crux "$crux" "$here/crux-docsnip.yml" "$placement"

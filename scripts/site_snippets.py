@@ -100,6 +100,46 @@ def parse_html(path):
     return b.root
 
 
+def visible_text(node):
+    """What a reader sees of a page: its text without comments, scripts and styles."""
+    out = []
+    for c in node.children:
+        if isinstance(c, Node):
+            if c.tag not in ("script", "style", "template"):
+                out.append(visible_text(c))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def docsnip_comments(md):
+    """The YAML of every docsnip comment of a page (`<!-- docsnip … -->` or, in MDX,
+    `{/* docsnip … */}`), outside fenced code, as docsnip reads them."""
+    out, fence, lines, i = [], None, md.split("\n"), 0
+    while i < len(lines):
+        s = lines[i].strip()
+        m = re.match(r"(`{3,}|~{3,})", s)
+        if fence:
+            if m and s.startswith(fence) and not s.strip(fence[0]):
+                fence = None
+        elif m:
+            fence = m.group(1)
+        elif re.match(r"(<!--|\{/\*)[ \t]*docsnip([ \t]|$)", s):
+            close = "-->" if s.startswith("<!--") else "*/}"
+            inner = re.sub(r"^(<!--|\{/\*)[ \t]*docsnip", "", s)
+            if inner.endswith(close):
+                out.append(inner[: -len(close)].strip())
+            else:
+                j, body = i + 1, []
+                while j < len(lines) and lines[j].strip() != close:
+                    body.append(lines[j])
+                    j += 1
+                out.append("\n".join(body).strip())
+                i = j
+        i += 1
+    return out
+
+
 def has_class(c):
     return lambda n: c in n.classes()
 
@@ -265,7 +305,7 @@ def built_path(fmt, built, rel):
 
 def main():
     fmt, docs, built = sys.argv[1:4]
-    failures, pages, snippets = [], 0, 0
+    failures, pages, snippets, comments = [], 0, 0, 0
     for dirpath, _, files in os.walk(docs):
         for f in sorted(files):
             if not f.endswith((".md", ".mdx")):
@@ -276,8 +316,17 @@ def main():
             if not os.path.isfile(out):
                 failures.append(f"{rel}: not built (no {os.path.relpath(out, built)})")
                 continue
-            want = [g for g in md_groups(fmt, open(os.path.join(docs, rel), encoding="utf-8", newline="").read()) if g and all(l in TITLES for l, _ in g)]
-            got = [g for g in built_groups(fmt, parse_html(out)) if g and all(l in TITLES for l, _ in g)]
+            md = open(os.path.join(docs, rel), encoding="utf-8", newline="").read()
+            want = [g for g in md_groups(fmt, md) if g and all(l in TITLES for l, _ in g)]
+            tree = parse_html(out)
+            got = [g for g in built_groups(fmt, tree) if g and all(l in TITLES for l, _ in g)]
+            # docsnip's comments are for docsnip: the reader must not see them.
+            seen = visible_text(tree)
+            for yaml_text in docsnip_comments(md):
+                comments += 1
+                first = yaml_text.split("\n")[0].strip()
+                if first and first in seen:
+                    failures.append(f"{rel}: a docsnip comment shows on the built page: {first!r}")
             if len(want) != len(got):
                 failures.append(f"{rel}: {len(want)} snippet group(s) in the Markdown, {len(got)} in the HTML")
                 continue
@@ -297,7 +346,7 @@ def main():
                         )
     for f in failures:
         print(f"check-sites: {fmt}: {f}", file=sys.stderr)
-    print(f"check-sites: {fmt}: {pages} pages, {snippets} snippets compared, {len(failures)} failure(s)")
+    print(f"check-sites: {fmt}: {pages} pages, {snippets} snippets compared, {comments} docsnip comments not shown, {len(failures)} failure(s)")
     sys.exit(1 if failures or snippets == 0 else 0)
 
 

@@ -185,8 +185,13 @@ pub enum Output {
     /// Copied byte for byte, though it carries blocks titled as configured languages:
     /// not an endpoint page (a warning says so).
     Skipped,
-    /// An endpoint page with its snippets placed.
-    Page { text: String, snippets: usize },
+    /// An endpoint page with its snippets placed (`requests`: how many requests it
+    /// holds).
+    Page {
+        text: String,
+        snippets: usize,
+        requests: usize,
+    },
     /// The page could not be built (see its diagnostics).
     Failed,
 }
@@ -204,18 +209,49 @@ pub struct Processed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFailed;
 
-/// The result of reading a page up to its request: none for a non-endpoint page.
+/// The result of reading a page up to its requests: none for a non-endpoint page.
 pub struct Parsed<'a> {
-    /// The page's containers and titled blocks.
+    /// The page's containers, titled blocks and docsnip comments.
     pub structure: Structure<'a>,
-    pub request: Request,
-    /// Where the endpoint is declared (its `request:` or `method:`), for page-level
-    /// messages such as a refused language.
-    pub at: (usize, usize),
+    /// The front-matter's request first (when it has `method:` or `request:`), then each
+    /// docsnip comment's, in page order. Never empty.
+    pub requests: Vec<PageRequest>,
 }
 
-/// Parse an endpoint page into its structure and normalized request. `Ok(None)`: not an
-/// endpoint page (copied as is). Diagnostics (warnings, and errors on failure) go to `diags`.
+/// One request of a page.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub request: Request,
+    /// Where it is declared (the front-matter's `request:` or `method:`; a comment's
+    /// first line), for messages such as a refused language.
+    pub at: (usize, usize),
+    /// The docsnip comment it comes from (an index into the structure's comments);
+    /// `None` for the front-matter's.
+    pub comment: Option<usize>,
+    /// The host the page sends it to (the comment's `base_url`, else the front-matter's,
+    /// else the site's), whatever host it was parsed for.
+    pub host: String,
+}
+
+impl PageRequest {
+    /// How reports name a comment's request: `LINE: NAME` (`LINE: METHOD PATH` when it
+    /// has no `name:` or `title:`); `None` for the front-matter's.
+    pub fn label(&self) -> Option<String> {
+        self.comment?;
+        let r = &self.request;
+        let name = if r.name.is_empty() {
+            format!("{} {}", r.method, r.path)
+        } else {
+            r.name.clone()
+        };
+        Some(format!("{}: {name}", self.at.0))
+    }
+}
+
+/// Parse an endpoint page into its structure and normalized requests. `Ok(None)`: not
+/// an endpoint page (copied as is). `base_url` stands for the site's; a page's or
+/// comment's own `base_url` still wins. Diagnostics (warnings, and errors on failure)
+/// go to `diags`.
 pub fn parse_page<'a>(
     shown: &Path,
     text: &'a str,
@@ -223,10 +259,35 @@ pub fn parse_page<'a>(
     base_url: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<Parsed<'a>>, PageFailed> {
-    Ok(match parse(shown, text, site, base_url, diags)? {
+    endpoint(parse(shown, text, site, Host::Site(base_url), diags)?)
+}
+
+/// [`parse_page`], every request sent to `host` whatever `base_url` the page gives
+/// (verify's echo server).
+pub fn parse_page_for_host<'a>(
+    shown: &Path,
+    text: &'a str,
+    site: &Site,
+    host: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Parsed<'a>>, PageFailed> {
+    endpoint(parse(shown, text, site, Host::Forced(host), diags)?)
+}
+
+fn endpoint(p: Parse<'_>) -> Result<Option<Parsed<'_>>, PageFailed> {
+    Ok(match p {
         Parse::Endpoint(p) => Some(*p),
         Parse::Plain | Parse::HandPasted => None,
     })
+}
+
+/// Which host requests are parsed for.
+#[derive(Clone, Copy)]
+enum Host<'h> {
+    /// The site's (`base_url` of the config, or `--base-url`): a page may set its own.
+    Site(&'h str),
+    /// Every request's, whatever the page says.
+    Forced(&'h str),
 }
 
 /// What [`parse`] found.
@@ -238,15 +299,43 @@ enum Parse<'a> {
     HandPasted,
 }
 
+/// The keys a docsnip comment may hold.
+const COMMENT_KEYS: [&str; 5] = ["name", "title", "method", "request", "base_url"];
+
+/// A YAML error in the text starting at page offset `start`, at its page position.
+fn yaml_error(shown: &Path, text: &str, start: usize, e: &yaml::Error, what: &str) -> Diagnostic {
+    let pos = match e.offset {
+        Some(o) => line_col(text, start + o),
+        None => {
+            let (l, c) = line_col(text, start);
+            (
+                l + e.line - 1,
+                if e.line == 1 {
+                    c + e.column - 1
+                } else {
+                    e.column
+                },
+            )
+        }
+    };
+    Diagnostic::error(
+        shown,
+        Some(pos),
+        format!("invalid YAML {what}: {}", e.message),
+    )
+}
+
 fn parse<'a>(
     shown: &Path,
     text: &'a str,
     site: &Site,
-    base_url: &str,
+    host: Host,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Parse<'a>, PageFailed> {
     let at = |offset: usize| Some(line_col(text, offset));
     let (yaml_range, body) = match page::front_matter(text) {
+        // A page without front-matter is an endpoint page only through comments.
+        FrontMatter::None if text.contains("docsnip") => (0..0, 0),
         FrontMatter::None => return Ok(Parse::Plain),
         FrontMatter::Unclosed => {
             diags.push(Diagnostic::warning(
@@ -261,24 +350,12 @@ fn parse<'a>(
     let root = match yaml::parse(&text[yaml_range.clone()]) {
         Ok(n) => n,
         Err(e) => {
-            let pos = match e.offset {
-                Some(o) => line_col(text, yaml_range.start + o),
-                None => {
-                    let (l, c) = line_col(text, yaml_range.start);
-                    (
-                        l + e.line - 1,
-                        if e.line == 1 {
-                            c + e.column - 1
-                        } else {
-                            e.column
-                        },
-                    )
-                }
-            };
-            diags.push(Diagnostic::error(
+            diags.push(yaml_error(
                 shown,
-                Some(pos),
-                format!("invalid YAML front-matter: {}", e.message),
+                text,
+                yaml_range.start,
+                &e,
+                "front-matter",
             ));
             return Err(PageFailed);
         }
@@ -294,7 +371,26 @@ fn parse<'a>(
             return Err(PageFailed);
         }
     };
-    if !(ep.is_endpoint() || (ep.snippets && text.contains("title="))) {
+    let (comments, unclosed) = page::comment::comments(&text[body..]);
+    if !ep.snippets
+        || (yaml_range.is_empty() && body == 0 && comments.is_empty() && unclosed.is_empty())
+    {
+        return Ok(Parse::Plain);
+    }
+    for u in &unclosed {
+        diags.push(Diagnostic::error(
+            shown,
+            at(body + u.at),
+            format!(
+                "this docsnip comment does not close: end it with `{}` on a line of its own (or the whole comment on one line)",
+                u.close
+            ),
+        ));
+    }
+    if !unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty() {
+        return Err(PageFailed);
+    }
+    if !(ep.is_endpoint() || !comments.is_empty() || text.contains("title=")) {
         return Ok(Parse::Plain);
     }
     let right_code = ep.right_code_key.map(|key| {
@@ -309,68 +405,180 @@ fn parse<'a>(
         (key, value)
     });
     let structure = Structure::new(text, yaml_range.clone(), body, right_code);
-    if !ep.is_endpoint() {
-        if ep.snippets
-            && let Some(d) = hand_pasted_warning(shown, text, &structure, body, &ep, site)
-        {
+    if !ep.is_endpoint() && comments.is_empty() {
+        if let Some(d) = hand_pasted_warning(shown, text, &structure, body, &ep, site) {
             diags.push(d);
             return Ok(Parse::HandPasted);
         }
         return Ok(Parse::Plain);
     }
+    let page_host = match (host, &ep.base_url) {
+        (Host::Site(_), Some(b)) => b.value.as_str(),
+        (Host::Site(h) | Host::Forced(h), _) => h,
+    };
+    let declared = |own: Option<&frontmatter::At<String>>| {
+        own.or(ep.base_url.as_ref())
+            .map_or(site.base_url.clone(), |b| b.value.clone())
+    };
+    let mut requests = Vec::new();
+    let mut failed = !unclosed.is_empty();
 
-    // The right_code Request block is the body when `request:` gives none.
-    let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
-    let mut block_body = None;
-    if !has_body
-        && !site.config.request_block.is_empty()
-        && let Some((code, line_starts)) = structure.right_code_block(&site.config.request_block)
-        && !code.trim().is_empty()
-    {
-        match serde_json::from_str::<serde_json::Value>(&code) {
-            Ok(v) => block_body = Some((v, line_starts.first().copied().unwrap_or(0))),
-            Err(e) => {
-                let line = e.line().max(1);
-                let pos = line_starts
-                    .get(line - 1)
-                    .map(|&start| {
-                        let (l, c) = line_col(text, start);
-                        (l, c + e.column().saturating_sub(1))
-                    })
-                    .or_else(|| at(line_starts.first().copied().unwrap_or(0)));
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg);
-                diags.push(Diagnostic::error(
-                    shown,
-                    pos,
-                    format!(
-                        "the `{}` block in right_code is not valid JSON: {msg}",
-                        site.config.request_block
-                    ),
-                ));
-                return Err(PageFailed);
+    if ep.is_endpoint() {
+        // The right_code Request block is the body when `request:` gives none.
+        let has_body = ep.request.as_ref().is_some_and(|r| r.body.is_some());
+        let mut block_body = None;
+        if !has_body
+            && !site.config.request_block.is_empty()
+            && let Some((code, line_starts)) =
+                structure.right_code_block(&site.config.request_block)
+            && !code.trim().is_empty()
+        {
+            match serde_json::from_str::<serde_json::Value>(&code) {
+                Ok(v) => block_body = Some((v, line_starts.first().copied().unwrap_or(0))),
+                Err(e) => {
+                    let line = e.line().max(1);
+                    let pos = line_starts
+                        .get(line - 1)
+                        .map(|&start| {
+                            let (l, c) = line_col(text, start);
+                            (l, c + e.column().saturating_sub(1))
+                        })
+                        .or_else(|| at(line_starts.first().copied().unwrap_or(0)));
+                    let msg = e.to_string();
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                    diags.push(Diagnostic::error(
+                        shown,
+                        pos,
+                        format!(
+                            "the `{}` block in right_code is not valid JSON: {msg}",
+                            site.config.request_block
+                        ),
+                    ));
+                    return Err(PageFailed);
+                }
             }
         }
+        let offset = ep
+            .request
+            .as_ref()
+            .map(|r| r.offset)
+            .or(ep.method.as_ref().map(|m| m.offset))
+            .unwrap_or(yaml_range.start);
+        match normalized(shown, text, &ep, block_body, site, page_host, diags) {
+            Some(request) => requests.push(PageRequest {
+                request,
+                at: line_col(text, offset),
+                comment: None,
+                host: declared(None),
+            }),
+            None => failed = true,
+        }
     }
-    match request::normalize(&ep, block_body, &site.config, base_url) {
+
+    for (i, c) in comments.iter().enumerate() {
+        let start = body + c.yaml.start;
+        let root = match yaml::parse(&text[start..body + c.yaml.end]) {
+            Ok(n) => n,
+            Err(e) => {
+                diags.push(yaml_error(shown, text, start, &e, "in the docsnip comment"));
+                failed = true;
+                continue;
+            }
+        };
+        let comment_at = line_col(text, body + c.range.start);
+        let unknown: Vec<&yaml::Node> = root
+            .as_map()
+            .unwrap_or(&[])
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !k.scalar_text().is_some_and(|t| COMMENT_KEYS.contains(&t)))
+            .collect();
+        for k in &unknown {
+            diags.push(Diagnostic::error(
+                shown,
+                at(start + k.offset),
+                format!(
+                    "`{}` is not a key of a docsnip comment (it holds {})",
+                    k.scalar_text().unwrap_or("?"),
+                    COMMENT_KEYS.map(|k| format!("`{k}`")).join(", ")
+                ),
+            ));
+        }
+        let cep = match frontmatter::interpret(&root, start) {
+            Ok(mut cep) if cep.is_endpoint() && unknown.is_empty() => {
+                // Without `request:`, messages about it stand at the comment.
+                cep.request.get_or_insert_with(|| frontmatter::RequestSpec {
+                    offset: body + c.range.start,
+                    ..Default::default()
+                });
+                cep
+            }
+            Ok(_) if !unknown.is_empty() => {
+                failed = true;
+                continue;
+            }
+            Ok(_) => {
+                diags.push(Diagnostic::error(
+                    shown,
+                    Some(comment_at),
+                    "this docsnip comment holds no request: give it `method:` and `request:` (with `path:`)",
+                ));
+                failed = true;
+                continue;
+            }
+            Err(problems) => {
+                diags.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
+                );
+                failed = true;
+                continue;
+            }
+        };
+        let comment_host = match (host, &cep.base_url) {
+            (Host::Site(_), Some(b)) => b.value.as_str(),
+            _ => page_host,
+        };
+        match normalized(shown, text, &cep, None, site, comment_host, diags) {
+            Some(request) => requests.push(PageRequest {
+                request,
+                at: comment_at,
+                comment: Some(i),
+                host: declared(cep.base_url.as_ref()),
+            }),
+            None => failed = true,
+        }
+    }
+    if failed {
+        return Err(PageFailed);
+    }
+    Ok(Parse::Endpoint(Box::new(Parsed {
+        structure,
+        requests,
+    })))
+}
+
+/// An endpoint's normalized request, its warnings and errors reported; `None` when it
+/// has errors.
+fn normalized(
+    shown: &Path,
+    text: &str,
+    ep: &frontmatter::Endpoint,
+    block_body: Option<(serde_json::Value, usize)>,
+    site: &Site,
+    host: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Request> {
+    let at = |offset: usize| Some(line_col(text, offset));
+    match request::normalize(ep, block_body, &site.config, host) {
         Ok((request, warnings)) => {
             diags.extend(
                 warnings
                     .into_iter()
                     .map(|p| Diagnostic::warning(shown, at(p.offset), p.message)),
             );
-            let offset = ep
-                .request
-                .as_ref()
-                .map(|r| r.offset)
-                .or(ep.method.as_ref().map(|m| m.offset))
-                .unwrap_or(yaml_range.start);
-            let at = line_col(text, offset);
-            Ok(Parse::Endpoint(Box::new(Parsed {
-                structure,
-                request,
-                at,
-            })))
+            Some(request)
         }
         Err(problems) => {
             diags.extend(
@@ -378,7 +586,7 @@ fn parse<'a>(
                     .into_iter()
                     .map(|p| Diagnostic::error(shown, at(p.offset), p.message)),
             );
-            Err(PageFailed)
+            None
         }
     }
 }
@@ -449,34 +657,42 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
             return (Output::Failed, diags);
         }
     };
-    let parsed = match parse(shown, text, site, &site.base_url, &mut diags) {
+    let parsed = match parse(shown, text, site, Host::Site(&site.base_url), &mut diags) {
         Ok(Parse::Endpoint(p)) => p,
         Ok(Parse::Plain) => return (Output::Copy, diags),
         Ok(Parse::HandPasted) => return (Output::Skipped, diags),
         Err(PageFailed) => return (Output::Failed, diags),
     };
-    let snippets = match render_snippets(shown, &parsed.request, parsed.at, site, &mut diags) {
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            return (Output::Failed, diags);
+    let mut front: Option<Vec<Snippet>> = None;
+    let mut by_comment: Vec<Vec<Snippet>> = vec![Vec::new(); parsed.structure.comments().len()];
+    for r in &parsed.requests {
+        let snippets = match render_snippets(shown, &r.request, r.at, site, &mut diags) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                return (Output::Failed, diags);
+            }
+        };
+        // A snippet is Markdown in a YAML block scalar or in the body: a character that
+        // YAML 1.1 (Jekyll's Psych, PyYAML) reads as a line break, or does not allow,
+        // would break the page. Built-in templates escape them all; a template that
+        // does not is refused here.
+        for s in &snippets {
+            if let Some(c) = s.code.chars().find(|&c| yaml_unsafe(c)) {
+                diags.push(Diagnostic::error(
+                    shown,
+                    Some(r.at),
+                    format!(
+                        "the {} snippet holds U+{:04X} unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break or refuses: its template must escape this value",
+                        s.title, c as u32
+                    ),
+                ));
+                return (Output::Failed, diags);
+            }
         }
-    };
-    // A snippet is Markdown in a YAML block scalar or in the body: a character that
-    // YAML 1.1 (Jekyll's Psych, PyYAML) reads as a line break, or does not allow, would
-    // break the page. Built-in templates escape them all; a template that does not is
-    // refused here.
-    for s in &snippets {
-        if let Some(c) = s.code.chars().find(|&c| yaml_unsafe(c)) {
-            diags.push(Diagnostic::error(
-                shown,
-                Some(parsed.at),
-                format!(
-                    "the {} snippet holds U+{:04X} unescaped, which a YAML 1.1 parser (Jekyll) reads as a line break or refuses: its template must escape this value",
-                    s.title, c as u32
-                ),
-            ));
-            return (Output::Failed, diags);
+        match r.comment {
+            Some(i) => by_comment[i] = snippets,
+            None => front = Some(snippets),
         }
     }
     let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
@@ -513,9 +729,30 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
             ),
         ));
     }
-    let text = site.format.place(&parsed.structure, &snippets, &titles);
-    let n = snippets.len();
-    (Output::Page { text, snippets: n }, diags)
+    let (out, kept) = format::place_page(
+        site.format.as_ref(),
+        &parsed.structure,
+        front.as_deref(),
+        &by_comment,
+        &titles,
+    );
+    for k in kept {
+        diags.push(Diagnostic::warning(
+            shown,
+            Some(line_col(text, k.at)),
+            k.message(text),
+        ));
+    }
+    let snippets = front.iter().chain(&by_comment).map(Vec::len).sum();
+    let requests = parsed.requests.len();
+    (
+        Output::Page {
+            text: out,
+            snippets,
+            requests,
+        },
+        diags,
+    )
 }
 
 /// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,
@@ -531,7 +768,7 @@ pub fn yaml_unsafe(c: char) -> bool {
 /// Render every active language's snippet for a page. A language whose template
 /// refuses the request (its client cannot send it exactly) gets no snippet, and a
 /// warning at the endpoint says why.
-/// `at` is where the endpoint is declared ([`Parsed::at`]).
+/// `at` is where the request is declared ([`PageRequest::at`]).
 pub fn render_snippets(
     shown: &Path,
     request: &Request,
@@ -739,8 +976,12 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
                     done.skipped = true;
                     &bytes
                 }
-                Output::Page { text, snippets } => {
-                    done.snippets = Some(*snippets);
+                Output::Page {
+                    text,
+                    snippets,
+                    requests,
+                } => {
+                    done.snippets = Some((*requests, *snippets));
                     text.as_bytes()
                 }
             };
@@ -798,8 +1039,8 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
         if d.skipped {
             summary.skipped += 1;
         }
-        if let Some(n) = d.snippets {
-            summary.endpoints += 1;
+        if let Some((requests, n)) = d.snippets {
+            summary.endpoints += requests;
             summary.snippets += n;
         }
         if d.changed {
@@ -833,8 +1074,8 @@ pub fn run(site: &Site, opts: &BuildOptions) -> (Summary, Vec<Diagnostic>) {
 struct Done {
     rel: PathBuf,
     markdown: bool,
-    /// `Some(snippets)` for an endpoint page.
-    snippets: Option<usize>,
+    /// `Some((requests, snippets))` for an endpoint page.
+    snippets: Option<(usize, usize)>,
     /// Not an endpoint page, but with hand-pasted snippet blocks.
     skipped: bool,
     /// Its output differs from OUT.

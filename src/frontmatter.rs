@@ -24,6 +24,8 @@ pub struct Endpoint {
     pub title: Option<At<String>>,
     pub name: Option<String>,
     pub method: Option<At<String>>,
+    /// `base_url:`: this page's (or this request's) host, overriding the config's.
+    pub base_url: Option<At<String>>,
     /// Offset of the `right_code` key, when the page has one.
     pub right_code_key: Option<usize>,
     pub request: Option<RequestSpec>,
@@ -124,6 +126,19 @@ pub fn interpret(root: &Node, base: usize) -> Result<Endpoint, Vec<Problem>> {
                     offset: at(v),
                     message: format!("`method` must be text, not {}", v.kind()),
                 }),
+            },
+            Some("base_url") => match text(v, "base_url", base) {
+                Ok(b) if b.value.starts_with("http://") || b.value.starts_with("https://") => {
+                    ep.base_url = Some(b)
+                }
+                Ok(b) => problems.push(Problem {
+                    offset: b.offset,
+                    message: format!(
+                        "`base_url` must be an http:// or https:// URL, not `{}`",
+                        b.value
+                    ),
+                }),
+                Err(p) => problems.push(p),
             },
             Some("right_code") => ep.right_code_key = Some(at(k)),
             Some("snippets") => match v.value {

@@ -1,11 +1,13 @@
 //! docsnip: generate API request snippets from endpoint front-matter.
 //!
 //! Data flows one way:
-//! page bytes -> [`page`] (front-matter span, body, fenced blocks) -> [`frontmatter`]
-//! (typed endpoint, spans; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
+//! page bytes -> [`page`] (front-matter span, body, fenced blocks, docsnip comments: one
+//! more request each, [`page::comment`]) -> [`frontmatter`] (typed endpoint, spans; the
+//! front-matter's and each comment's; YAML lives only in [`yaml`]) + [`config`] -> [`request`]
 //! (the normalized request; credentials replaced by [`secrets`]) -> [`render`] (Tera;
 //! escaping filters in [`escape`]; each language's folder read by [`language`]) ->
-//! [`format`](mod@format) (one file per toolchain: find and write its snippet groups; the
+//! [`format`](mod@format) (one file per toolchain: find and write its snippet groups, one
+//! per request, by the shared rule [`format::place_page`]; the
 //! kramdown ones through [`format::splice`], which splices blocks into `right_code` or the
 //! body) -> [`build`] (walk, parallel, stage, move into OUT). [`diag`] prints
 //! `PATH:LINE:COL` diagnostics.

@@ -5,7 +5,9 @@
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
 use std::ops::Range;
 
+pub mod comment;
 mod structure;
+pub use comment::Comment;
 pub use structure::Structure;
 pub(crate) use structure::{Container, Line, RightCode, Scanned};
 
@@ -38,6 +40,16 @@ pub fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         start = end;
         Some(r)
     })
+}
+
+/// The lines of `text` as (start, line without its ending), skipping those inside
+/// fenced code blocks (which hold examples of the syntax, not groups or comments).
+pub(crate) fn lines_outside_fences(text: &str) -> Vec<(usize, &str)> {
+    let fences: Vec<Range<usize>> = fenced_blocks(text).into_iter().map(|b| b.range).collect();
+    lines(text)
+        .filter(|r| !fences.iter().any(|f| f.start <= r.start && r.start < f.end))
+        .map(|r| (r.start, content(&text[r])))
+        .collect()
 }
 
 /// A line without its line ending (`\n` or `\r\n`).

@@ -869,3 +869,167 @@ fn page_errors_name_the_path_and_write_nothing() {
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("docsnip "), "{}", stdout(&out));
 }
+
+/// A site of one multi-request page (tests/fixtures/formats/multi.md) in `format`,
+/// with curl and Python.
+fn multi_site(format: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::copy("tests/fixtures/formats/multi.md", docs.join("multi.md")).unwrap();
+    std::fs::write(
+        docs.join("docsnip.yml"),
+        format!("base_url: https://api.example.com\nformat: {format}\nlanguages: [curl, python]\n"),
+    )
+    .unwrap();
+    tmp
+}
+
+#[test]
+fn several_requests_on_a_page_through_build_check_in_place_and_verify() {
+    let tmp = multi_site("mkdocs");
+    let docs = tmp.path().join("docs");
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("docsnip: 1 file, 1 page, 3 endpoints, 6 snippets, 0 warnings"),
+        "{}",
+        stderr(&out)
+    );
+    let first = tree(&docs);
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert_eq!(stdout(&out), "every page is current: nothing changed\n");
+    assert_eq!(tree(&docs), first);
+    docsnip()
+        .args(["--check", "--in-place"])
+        .arg(&docs)
+        .assert()
+        .success();
+
+    // verify: every request's snippets, each named in the report (by its line now).
+    let built = std::fs::read_to_string(docs.join("multi.md")).unwrap();
+    let line_of = |text: &str| built[..built.find(text).unwrap()].lines().count() + 1;
+    let (create, cancel) = (
+        line_of("<!-- docsnip\nname: Create"),
+        line_of("<!-- docsnip {name: Cancel"),
+    );
+    assert_eq!(create, 14);
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["verify", "--no-cache", "docs"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let so = stdout(&out);
+    for line in [
+        "docs/multi.md: curl: ok".to_string(),
+        "docs/multi.md: python: ok".to_string(),
+        format!("docs/multi.md:{create}: Create an order: curl: ok"),
+        format!("docs/multi.md:{create}: Create an order: python: ok"),
+        format!("docs/multi.md:{cancel}: Cancel an order: curl: ok"),
+        format!("docs/multi.md:{cancel}: Cancel an order: python: ok"),
+    ] {
+        assert!(so.lines().any(|l| l == line), "{line} missing:\n{so}");
+    }
+
+    // --as-written: the groups the build wrote, each against its own request.
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["verify", "--as-written", "docs"])
+        .output()
+        .unwrap();
+    let so = stdout(&out);
+    assert!(out.status.success(), "{so}\n{}", stderr(&out));
+    for line in [
+        "docs/multi.md: Curl: ok".to_string(),
+        format!("docs/multi.md:{create}: Create an order: Curl: ok"),
+        format!("docs/multi.md:{cancel}: Cancel an order: Python (requests): ok"),
+    ] {
+        assert!(so.lines().any(|l| l == line), "{line} missing:\n{so}");
+    }
+
+    // A hand-edited group after a comment is compared with that comment's request.
+    let page = std::fs::read_to_string(docs.join("multi.md")).unwrap();
+    let drifted = page.replacen("curl -X DELETE", "curl -X PATCH", 1);
+    assert_ne!(drifted, page);
+    std::fs::write(docs.join("multi.md"), drifted).unwrap();
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["verify", "--as-written", "docs"])
+        .output()
+        .unwrap();
+    let so = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{so}");
+    assert!(
+        so.contains(&format!(
+            "docs/multi.md:{cancel}: Cancel an order: Curl: method: expected DELETE, got PATCH"
+        )),
+        "{so}"
+    );
+}
+
+#[test]
+fn a_second_hand_pasted_block_is_kept_with_a_warning_naming_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let page = "---\nmethod: get\nrequest: { path: /items }\n---\n## With a header\n\n~~~ bash\ncurl -H 'Authorization: Bearer abc' https://api.example.com/items\n~~~\n{: title=\"Curl\" }\n\n## With a query\n\n~~~ bash\ncurl 'https://api.example.com/items?token=abc'\n~~~\n{: title=\"Curl\" }\n";
+    std::fs::write(docs.join("p.md"), page).unwrap();
+    std::fs::write(
+        docs.join("docsnip.yml"),
+        "format: kramdown\nlanguages: [curl]\n",
+    )
+    .unwrap();
+    let out = docsnip().arg("--in-place").arg(&docs).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("p.md:14:1: warning: the Curl group here is left as it is: it is not the group docsnip writes this page's front-matter request into (that one is at line 7, column 1); put a `<!-- docsnip … -->` comment"),
+        "{err}"
+    );
+    let built = std::fs::read_to_string(docs.join("p.md")).unwrap();
+    assert!(built.contains("## With a query\n\n~~~ bash\ncurl 'https://api.example.com/items?token=abc'\n~~~\n{: title=\"Curl\" }\n"), "{built}");
+    // --deny-warnings makes it an error.
+    let out = docsnip()
+        .args(["--deny-warnings", "--check", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn errors_in_a_docsnip_comment_are_reported_where_they_stand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("a.md"),
+        "---\ntitle: A\n---\nText.\n\n<!-- docsnip\nmethod: POST\nrequest:\n  path: /x\n   json: [\n-->\n",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("b.md"),
+        "# No front-matter\n\n<!-- docsnip {method: GET, request: {path: /b}, verb: x} -->\n\n<!-- docsnip {method: GET} -->\n\n<!-- docsnip\nmethod: GET\n",
+    )
+    .unwrap();
+    let before = tree(&docs);
+    let out = docsnip()
+        .current_dir(tmp.path())
+        .args(["docs", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for want in [
+        "docs/a.md:10:",
+        "invalid YAML in the docsnip comment",
+        "docs/b.md:3:49: error: `verb` is not a key of a docsnip comment",
+        "docs/b.md:5:1: error: this endpoint has no path",
+        "docs/b.md:7:1: error: this docsnip comment does not close: end it with `-->`",
+    ] {
+        assert!(err.contains(want), "{want} missing:\n{err}");
+    }
+    assert_eq!(tree(&docs), before);
+    assert!(!tmp.path().join("out").exists());
+}

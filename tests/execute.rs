@@ -9,7 +9,7 @@ use docsnip::verify::tree::{VerifyOptions, check_languages, verify_tree};
 use std::path::Path;
 use std::time::Duration;
 
-fn verify(docs: &str, endpoint_pages: usize) {
+fn verify(docs: &str, endpoint_pages: usize) -> docsnip::verify::tree::VerifyReport {
     let docs = Path::new(docs);
     let all = SiteOptions {
         langs: Some(vec!["all".into()]),
@@ -59,6 +59,7 @@ fn verify(docs: &str, endpoint_pages: usize) {
     );
     // No snippet created a file: an injected `touch pwned` would have.
     assert!(report.verdicts.iter().all(|v| v.created_files.is_empty()));
+    report
 }
 
 #[test]
@@ -74,6 +75,37 @@ fn every_fixture_snippet_sends_its_request() {
         })
         .count();
     verify("tests/fixtures/pages", pages);
+}
+
+/// Pages with several requests (docsnip comments; one page has no front-matter): every
+/// request's snippet in every language sends that request, and is named by it.
+#[test]
+fn every_request_of_a_multi_request_page_sends_its_request() {
+    let report = verify("tests/fixtures/multi", 5);
+    let named = |label: &str| {
+        report
+            .verdicts
+            .iter()
+            .filter(|v| v.request.as_deref().is_some_and(|r| r.ends_with(label)))
+            .count()
+    };
+    let languages = docsnip::language::builtins().len();
+    for label in [
+        ": Create an order",
+        ": Cancel an order",
+        ": Search",
+        ": Subscribe",
+    ] {
+        assert_eq!(named(label), languages, "{label}");
+    }
+    assert_eq!(
+        report
+            .verdicts
+            .iter()
+            .filter(|v| v.request.is_none())
+            .count(),
+        languages
+    );
 }
 
 #[test]

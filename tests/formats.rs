@@ -63,6 +63,30 @@ fn hand_written_groups_are_taken_over_in_place() {
     }
 }
 
+/// A page with a front-matter request and two docsnip comments (block YAML and a flow
+/// mapping on one line; `{/* */}` in MDX), one with its own `base_url`, and a comment
+/// inside a code block (an example: ignored). Every request gets its group; a second
+/// build changes nothing.
+#[test]
+fn every_format_on_a_multi_request_page() {
+    for f in FORMATS {
+        let rel = if f == "docusaurus" {
+            "formats/multi.mdx"
+        } else {
+            "formats/multi.md"
+        };
+        let out = build_twice(f, rel);
+        assert_eq!(out.matches("Create an order").count(), 6, "{f}: {out}");
+        assert_eq!(
+            out.matches("https://eu.api.example.com/orders/42").count(),
+            4,
+            "{f}: {out}"
+        );
+        assert!(!out.contains("/nothing'"), "{f}: {out}");
+        insta::assert_snapshot!(format!("{f}_multi"), out);
+    }
+}
+
 #[test]
 fn placement_is_an_alias_of_format() {
     for (placement, format) in [("right_code", "aviator"), ("body", "kramdown")] {
@@ -148,7 +172,14 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
     let Ok(Some(parsed)) = parse_page(shown, page, &site, &site.base_url, &mut diags) else {
         return Ok(()); // refused with an error: tests/properties.rs covers refusals
     };
-    let snippets = render_snippets(shown, &parsed.request, parsed.at, &site, &mut diags).unwrap();
+    let snippets = render_snippets(
+        shown,
+        &parsed.requests[0].request,
+        parsed.requests[0].at,
+        &site,
+        &mut diags,
+    )
+    .unwrap();
     let (out, _) = process(shown, page.as_bytes(), &site);
     let Output::Page { text, .. } = out else {
         return Err(TestCaseError::fail(format!("{format}: {out:?}")));
@@ -158,7 +189,8 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
         &again,
         &Output::Page {
             text: text.clone(),
-            snippets: 4
+            snippets: 4,
+            requests: 1
         },
         "{}: second run",
         format
@@ -257,6 +289,84 @@ proptest! {
         let page = hostile_page(&body, &query, &prose.replace(['\r', '<', '{', '=', '`', '~'], " "));
         for f in ["docusaurus", "mkdocs", "hugo"] {
             round_trip(f, &page)?;
+        }
+    }
+}
+
+/// A hand-pasted group of `format` (every tab a configured title) holding `code`.
+fn hand_group(format: &str, code: &str) -> String {
+    match format {
+        "docusaurus" => format!(
+            "<Tabs>\n<TabItem value=\"c\" label=\"Curl\">\n\n```bash\n{code}\n```\n\n</TabItem>\n</Tabs>\n"
+        ),
+        "mkdocs" => format!("=== \"Curl\"\n\n    ```bash\n    {code}\n    ```\n"),
+        "hugo" => format!(
+            "{{{{< tabpane >}}}}\n{{{{< tab header=\"Curl\" lang=\"bash\" >}}}}\n{code}\n{{{{< /tab >}}}}\n{{{{< /tabpane >}}}}\n"
+        ),
+        _ => format!("~~~ bash\n{code}\n~~~\n{{: title=\"Curl\" }}\n"),
+    }
+}
+
+fn multi_page(front: bool, pieces: &[usize], format: &str) -> String {
+    let mut page = if front {
+        "---\nmethod: get\nrequest: { path: /front }\n---\n".to_string()
+    } else {
+        "---\ntitle: t\n---\n".to_string()
+    };
+    for (n, &p) in pieces.iter().enumerate() {
+        page.push_str(&match p {
+            0 => "<!-- docsnip {method: POST, request: {path: /a}} -->\n".to_string(),
+            1 => "{/* docsnip {method: PUT, request: {path: /b}} */}\n".to_string(),
+            2 => "<!-- docsnip\nmethod: DELETE\nrequest:\n  path: /c\n-->\n".to_string(),
+            3 => "\n".to_string(),
+            4 => "Text.\n".to_string(),
+            // Prose after it: two adjacent groups would read as one (MkDocs tabs).
+            5 => hand_group(format, &format!("curl hand-pasted-{n}")) + "\nText.\n",
+            6 => "```md\n<!-- docsnip {method: GET, request: {path: /no}} -->\n```\n".to_string(),
+            _ => "\n\n".to_string(),
+        });
+    }
+    page
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Any mix of comments (both shapes, both spellings), blank lines, prose, hand-pasted
+    /// groups and comments in code, in every format: the build does not fail or panic,
+    /// gives one request per comment (plus the front-matter's), a second run changes
+    /// nothing, and hand-pasted code is only ever replaced by a request's group: the rest
+    /// is still on the page.
+    #[test]
+    fn multi_request_pages_build_and_are_idempotent(
+        front in any::<bool>(),
+        pieces in prop::collection::vec(0usize..8, 0..14),
+    ) {
+        for format in FORMATS {
+            let page = multi_page(front, &pieces, format);
+            let s = site(format);
+            let path = Path::new(if format == "docusaurus" { "m.mdx" } else { "m.md" });
+            let (out, diags) = process(path, page.as_bytes(), &s);
+            let comments = pieces.iter().filter(|&&p| p <= 2).count();
+            let (text, requests) = match out {
+                Output::Page { text, requests, .. } => (text, requests),
+                Output::Copy | Output::Skipped if comments == 0 && !front => continue,
+                other => return Err(TestCaseError::fail(format!("{format}: {other:?} {diags:?}\n{page}"))),
+            };
+            prop_assert_eq!(requests, comments + usize::from(front), "{}", format);
+            let (again, _) = process(path, text.as_bytes(), &s);
+            let Output::Page { text: again, .. } = again else {
+                return Err(TestCaseError::fail(format!("{format}: second run failed")));
+            };
+            prop_assert_eq!(&again, &text, "{}: a second run changed\n{}", format, page);
+            let kept = diags.iter().filter(|d| d.to_string().contains("is left as it is")).count();
+            // Hand-pasted code is gone only where docsnip wrote a group (one per request);
+            // every warning stands for a group still on the page (a group may hold
+            // several hand-pasted tabs).
+            let pasted = pieces.iter().filter(|&&p| p == 5).count();
+            let hand = (0..pieces.len()).filter(|n| text.contains(&format!("hand-pasted-{n}\n"))).count();
+            prop_assert!(pasted - hand <= requests, "{}: {:?}\n{}\n{}", format, diags, page, text);
+            prop_assert!(hand >= kept, "{}: {:?}\n{}\n{}", format, diags, page, text);
         }
     }
 }

@@ -182,8 +182,14 @@ fn every_imported_page_sends_what_its_hand_pasted_curl_sent() {
             })
             .unwrap_or_else(|| panic!("{}: not an endpoint page:\n{text}", path.display()));
         assert!(d.is_empty(), "{}: {d:?}", path.display());
-        let snippets =
-            render_snippets(path, &parsed.request, parsed.at, &build_site, &mut d).unwrap();
+        let snippets = render_snippets(
+            path,
+            &parsed.requests[0].request,
+            parsed.requests[0].at,
+            &build_site,
+            &mut d,
+        )
+        .unwrap();
         let generated = &snippets.iter().find(|s| s.title == "Curl").unwrap().code;
 
         // 3. The generated snippet sends the same request.
@@ -545,7 +551,7 @@ mod reads_back {
         parse_page(Path::new("p.md"), text, site, &site.base_url, &mut d)
             .ok()
             .flatten()
-            .map(|p| p.request)
+            .map(|mut p| p.requests.swap_remove(0).request)
     }
 
     proptest! {

@@ -57,7 +57,7 @@ fn matrix() -> String {
             let parsed = parse_page(&path, &text, &site, &site.base_url, &mut diags)
                 .unwrap()
                 .unwrap();
-            let ctx = Renderer::context(&parsed.request);
+            let ctx = Renderer::context(&parsed.requests[0].request);
             match site.renderer.render_with(&lang.name, &ctx) {
                 Ok(_) => out.push_str(" ✓ |"),
                 Err(RenderError::Refused { reason, .. }) => {

@@ -330,7 +330,7 @@ fn page(c: &Common, body: &str) -> String {
 fn parse(text: &str, base_url: &str) -> Result<(Request, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     match parse_page(Path::new("hostile.md"), text, site(), base_url, &mut diags) {
-        Ok(Some(p)) => Ok((p.request, diags)),
+        Ok(Some(mut p)) => Ok((p.requests.swap_remove(0).request, diags)),
         Ok(None) => panic!("not an endpoint page:\n{text}"),
         Err(PageFailed) => Err(diags),
     }

@@ -145,8 +145,8 @@ fn snippets_carry_only_placeholders() {
             .unwrap();
         let snippets = render_snippets(
             Path::new(rel),
-            &parsed.request,
-            parsed.at,
+            &parsed.requests[0].request,
+            parsed.requests[0].at,
             &site,
             &mut Vec::new(),
         )
@@ -261,8 +261,8 @@ fn only_credentials_are_replaced_in_every_position() {
             .unwrap();
         let snippets = render_snippets(
             Path::new(&rel),
-            &parsed.request,
-            parsed.at,
+            &parsed.requests[0].request,
+            parsed.requests[0].at,
             &site,
             &mut diags,
         )

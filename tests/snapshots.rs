@@ -39,8 +39,14 @@ fn fixture_snippets() {
             let parsed = parse_page(&shown, &text, &one, &one.base_url, &mut diags)
                 .unwrap_or_else(|_| panic!("{} failed: {diags:?}", path.display()))
                 .unwrap_or_else(|| panic!("{} is not an endpoint page", path.display()));
-            let snippets =
-                render_snippets(&shown, &parsed.request, parsed.at, &one, &mut diags).unwrap();
+            let snippets = render_snippets(
+                &shown,
+                &parsed.requests[0].request,
+                parsed.requests[0].at,
+                &one,
+                &mut diags,
+            )
+            .unwrap();
             let mut out = String::new();
             for d in &diags {
                 out.push_str(&format!("{d}\n"));

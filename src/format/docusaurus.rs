@@ -26,9 +26,8 @@
 //! `<pre><code dangerouslySetInnerHTML={{__html: "…"}} /></pre>`: its HTML text, markup and
 //! the CR as character references.
 
-use super::{Format, Group, Tabs, attribute, existing_tabs, fence_for, first_code, place_tabs};
+use super::{Group, Tabs, attribute, fence_for, first_code};
 use crate::format::splice::Snippet;
-use crate::page::Structure;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -53,16 +52,6 @@ const IMPORTS: [(&str, &str); 2] = [
         "import TabItem from '@theme/TabItem';",
     ),
 ];
-
-impl Format for Docusaurus {
-    fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        existing_tabs(self, page, titles)
-    }
-
-    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
-        place_tabs(self, page, snippets, titles)
-    }
-}
 
 /// Whether `line` opens the JSX element `name` (`<Tabs`, `<Tabs>`, `<Tabs groupId…`).
 fn opens(line: &str, name: &str) -> bool {
@@ -221,6 +210,7 @@ impl Tabs for Docusaurus {
 mod tests {
     use super::super::testing::{place_twice, structure, two};
     use super::*;
+    use crate::format::Format;
 
     fn fmt() -> Docusaurus {
         Docusaurus(Settings::default())
@@ -238,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn takes_over_a_hand_written_group_and_keeps_others() {
+    fn takes_over_a_hand_written_group_and_keeps_the_others_as_they_stand() {
         let page = "---\nmethod: get\n---\nimport Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n<Tabs>\n<TabItem value=\"a\" label=\"Response\">\n\n```json\n{}\n```\n\n</TabItem>\n</Tabs>\n\nBefore.\n\n<Tabs groupId=\"x\">\n  <TabItem value=\"c\" label=\"Curl\">\n\n  ```bash\n  curl old\n  ```\n\n  </TabItem>\n</Tabs>\n\nAfter.\n\n<Tabs>\n<TabItem value=\"c\" label=\"Curl\">\n\n```bash\ndup\n```\n\n</TabItem>\n</Tabs>\n\nEnd.\n";
         let f = fmt();
         let s = structure(page);
@@ -252,8 +242,21 @@ mod tests {
         let out = place_twice(&f, page, &two());
         assert!(out.starts_with("---\nmethod: get\n---\nimport Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n<Tabs>\n<TabItem value=\"a\" label=\"Response\">"));
         assert!(out.contains("Before.\n\n<Tabs groupId=\"api-language\">\n"));
-        assert!(out.ends_with("</Tabs>\n\nAfter.\n\nEnd.\n"), "{out}");
-        assert!(!out.contains("old") && !out.contains("dup"));
+        // A second owned group is the user's: kept as it stands, and reported.
+        assert!(
+            out.ends_with("</Tabs>\n\nAfter.\n\n<Tabs>\n<TabItem value=\"c\" label=\"Curl\">\n\n```bash\ndup\n```\n\n</TabItem>\n</Tabs>\n\nEnd.\n"),
+            "{out}"
+        );
+        assert!(!out.contains("old"));
+        let titles = ["Curl", "Python (requests)"];
+        assert_eq!(
+            f.place(&s, &two(), &titles, &[]).kept,
+            vec![crate::format::Kept {
+                at: page.find("<Tabs>\n<TabItem value=\"c\"").unwrap(),
+                titles: vec!["Curl".into()],
+                written: page.find("<Tabs groupId=\"x\">"),
+            }]
+        );
     }
 
     #[test]

@@ -20,9 +20,9 @@
 //! characters) is written instead as HTML (`<pre><code>`, every such character an
 //! entity) in a tab with `text=true`.
 
-use super::{Format, Group, Tabs, attribute, existing_tabs, place_tabs};
+use super::{Group, Tabs, attribute};
 use crate::format::splice::Snippet;
-use crate::page::{self, Structure};
+use crate::page;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -52,16 +52,6 @@ impl Default for Settings {
 }
 
 pub struct Hugo(pub Settings);
-
-impl Format for Hugo {
-    fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        existing_tabs(self, page, titles)
-    }
-
-    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
-        place_tabs(self, page, snippets, titles)
-    }
-}
 
 /// The shortcode a line opens or closes: (name, closing, the text inside the delimiters).
 fn shortcode(line: &str) -> Option<(&str, bool, &str)> {
@@ -273,6 +263,7 @@ impl Tabs for Hugo {
 mod tests {
     use super::super::testing::{place_twice, snip, structure, two};
     use super::*;
+    use crate::format::Format;
 
     fn fmt() -> Hugo {
         Hugo(Settings::default())

@@ -3,10 +3,10 @@
 //! language's snippet, in `right_code` or the body; new ones go to the body. The block
 //! writer is `block_lines` in [`crate::format::splice`].
 
-use super::Format;
-use super::Placement;
 use super::splice::{self, Snippet};
+use super::{Format, Group, Placed, Placement};
 use crate::page::Structure;
+use std::ops::Range;
 
 pub struct Kramdown {
     /// Whether the page body goes through Liquid (see [`splice::liquid_raw`]).
@@ -15,14 +15,24 @@ pub struct Kramdown {
 
 impl Format for Kramdown {
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        let mut blocks = page.titled_blocks(titles);
-        for (_, code) in &mut blocks {
-            *code = splice::liquid_unwrap(code).into_owned();
-        }
-        blocks
+        splice::existing(page, titles)
     }
 
-    fn place(&self, page: &Structure, snippets: &[Snippet], _titles: &[&str]) -> String {
-        splice::place_with(page, snippets, Placement::Body, self.liquid)
+    fn owned_groups(&self, page: &Structure, titles: &[&str]) -> Vec<Group> {
+        splice::groups(page, titles)
+    }
+
+    fn write_group(&self, page: &Structure, snippets: &[Snippet]) -> String {
+        splice::group_text(snippets, page.newline(), self.liquid)
+    }
+
+    fn place(
+        &self,
+        page: &Structure,
+        snippets: &[Snippet],
+        _titles: &[&str],
+        claimed: &[Range<usize>],
+    ) -> Placed {
+        splice::place_with(page, snippets, Placement::Body, self.liquid, claimed)
     }
 }

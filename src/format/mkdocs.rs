@@ -27,21 +27,10 @@
 //! `<pre><code>` with every such character, every line break and all ASCII punctuation
 //! as a character reference (nothing left for Markdown to read).
 
-use super::{Format, Group, Tabs, existing_tabs, fence_for, first_code, place_tabs};
+use super::{Group, Tabs, fence_for, first_code};
 use crate::format::splice::Snippet;
-use crate::page::Structure;
 
 pub struct Mkdocs;
-
-impl Format for Mkdocs {
-    fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-        existing_tabs(self, page, titles)
-    }
-
-    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String {
-        place_tabs(self, page, snippets, titles)
-    }
-}
 
 const INDENT: &str = "    ";
 
@@ -234,6 +223,7 @@ impl Tabs for Mkdocs {
 mod tests {
     use super::super::testing::{place_twice, snip, structure, two};
     use super::*;
+    use crate::format::Format;
 
     #[test]
     fn appends_a_group_of_indented_tabs() {
@@ -246,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn takes_over_a_hand_written_group_and_keeps_others() {
+    fn takes_over_a_hand_written_group_and_keeps_the_others_as_they_stand() {
         let page = "---\nmethod: get\n---\n=== \"Curl\"\n\n    ```bash\n    curl old\n    ```\n\n===! \"Response\"\n\n    ```json\n    {}\n    ```\n\nMiddle.\n\n=== \"Python (requests)\"\n    ```python\n    dup\n    ```\n\nEnd.\n";
         let s = structure(page);
         assert_eq!(
@@ -263,11 +253,17 @@ mod tests {
         );
         assert!(
             out.contains(
-                "    ```\n\n===! \"Response\"\n\n    ```json\n    {}\n    ```\n\nMiddle.\n\nEnd.\n"
+                "    ```\n\n===! \"Response\"\n\n    ```json\n    {}\n    ```\n\nMiddle.\n\n=== \"Python (requests)\"\n    ```python\n    dup\n    ```\n\nEnd.\n"
             ),
             "{out}"
         );
-        assert!(!out.contains("dup") && !out.contains("old"));
+        assert!(!out.contains("old"));
+        let kept = Mkdocs
+            .place(&s, &two(), &["Curl", "Python (requests)"], &[])
+            .kept;
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].at, page.find("=== \"Python").unwrap());
+        assert_eq!(kept[0].written, Some(page.find("=== \"Curl").unwrap()));
     }
 
     #[test]

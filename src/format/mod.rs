@@ -9,10 +9,13 @@
 //! - [`mkdocs`]: Material for MkDocs content tabs (`=== "Curl"`).
 //! - [`hugo`]: a tabs shortcode (Docsy's `tabpane` / `tab` by default).
 //!
-//! The tab formats share one placing rule ([`place_tabs`]): the first group whose tab
-//! labels are all configured language titles is replaced where it stands, later such
-//! groups are removed, and with none the group is appended to the body. Every other byte
-//! of the page is kept.
+//! Several requests on a page: the front-matter's request goes where the format's rule
+//! puts it, and each docsnip comment's request into the group right after the comment
+//! ([`place_page`], shared by every format). A tab format only says how its groups look
+//! ([`Tabs`]); the placing rule is shared ([`place_tabs`]): the first owned group not
+//! after a comment is replaced where it stands, with none the group is appended to the
+//! body. An owned group docsnip does not write is kept as it is and reported
+//! ([`Kept`]). Every other byte of the page is kept.
 
 pub mod aviator;
 pub mod docusaurus;
@@ -89,14 +92,205 @@ impl Default for FormatSettings {
 }
 
 /// One output format.
+///
+/// Groups live in the page body (and, for `aviator`, the front-matter request's blocks
+/// in `right_code`). A page holds one group per request: the front-matter request's,
+/// placed by the format's own rule ([`Format::place`]), and one right after each docsnip
+/// comment ([`place_page`], the rule every format shares).
 pub trait Format: Send + Sync {
     /// The snippets this format finds on the page (the tabs it would replace), as
     /// (title, code) pairs, for the credential check of hand-pasted examples.
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)>;
 
-    /// The page with `snippets` placed. `titles` are every configured language's
-    /// (a language whose template refused the request has a title but no snippet).
-    fn place(&self, page: &Structure, snippets: &[Snippet], titles: &[&str]) -> String;
+    /// The groups in the body that docsnip owns (at least one tab, every label a
+    /// configured title), in order, outside fenced code, with body offsets.
+    fn owned_groups(&self, page: &Structure, titles: &[&str]) -> Vec<Group>;
+
+    /// One group holding `snippets`, as body text, every line ending in the page's
+    /// line ending.
+    fn write_group(&self, page: &Structure, snippets: &[Snippet]) -> String;
+
+    /// Lines the body must start with for groups to work (imports), when missing.
+    fn body_prelude(&self, _body: &str, _nl: &str) -> Option<String> {
+        None
+    }
+
+    /// The page with the front-matter request's `snippets` placed. `titles` are every
+    /// configured language's (a language whose template refused the request has a
+    /// title but no snippet). The owned groups in `claimed` (body ranges: those after
+    /// a docsnip comment) are not touched; any other owned group that is not the one
+    /// written is kept as it stands and listed in [`Placed::kept`].
+    fn place(
+        &self,
+        page: &Structure,
+        snippets: &[Snippet],
+        titles: &[&str],
+        claimed: &[Range<usize>],
+    ) -> Placed;
+}
+
+/// A page with snippets placed, and the groups left as they stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub text: String,
+    pub kept: Vec<Kept>,
+}
+
+/// A group (or kramdown block) whose titles docsnip owns but that it neither wrote nor
+/// found after a docsnip comment: a user's block docsnip does not regenerate, kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// Page offset of its first line.
+    pub at: usize,
+    /// Its tab labels (block title).
+    pub titles: Vec<String>,
+    /// Page offset of the group docsnip writes the front-matter request into, when the
+    /// page already holds it.
+    pub written: Option<usize>,
+}
+
+impl Kept {
+    /// The warning: what was kept, why, and how to fix it.
+    pub fn message(&self, text: &str) -> String {
+        let what = format!("the {} group", self.titles.join(", "));
+        let why = match self.written {
+            Some(w) => {
+                let (l, c) = crate::diag::line_col(text, w);
+                format!(
+                    "it is not the group docsnip writes this page's front-matter request into (that one is at line {l}, column {c})"
+                )
+            }
+            None => "it follows no docsnip comment, and the front-matter holds no request".into(),
+        };
+        format!(
+            "{what} here is left as it is: {why}; put a `<!-- docsnip … -->` comment holding its request right before it (docsnip then writes it), or delete it"
+        )
+    }
+}
+
+/// For each docsnip comment of the page, the owned group right after it (blank lines
+/// between allowed), if any.
+pub fn claimed(format: &dyn Format, page: &Structure, titles: &[&str]) -> Vec<Option<Group>> {
+    let groups = format.owned_groups(page, titles);
+    page.comments()
+        .iter()
+        .map(|c| {
+            let at = page::comment::next_content(page.body(), c);
+            groups.iter().find(|g| g.range.start == at).cloned()
+        })
+        .collect()
+}
+
+/// The page with every request's group placed: each comment's (`comments[i]` for the
+/// page's comment `i`) replacing the group right after it, or written right after it;
+/// then the front-matter request's (`front`), by the format's rule. Returns the text
+/// and the groups kept as they stand, at offsets into `page`.
+pub fn place_page(
+    format: &dyn Format,
+    page: &Structure,
+    front: Option<&[Snippet]>,
+    comments: &[Vec<Snippet>],
+    titles: &[&str],
+) -> (String, Vec<Kept>) {
+    let body = page.body();
+    let nl = page.newline();
+    let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+    for ((c, group), snippets) in page
+        .comments()
+        .iter()
+        .zip(claimed(format, page, titles))
+        .zip(comments)
+    {
+        if snippets.is_empty() {
+            continue; // every language refused: the page's warnings say why
+        }
+        let written = format.write_group(page, snippets);
+        match group {
+            Some(g) => splices.push((g.range, written)),
+            None => {
+                let at = c.range.end;
+                let mut t = String::with_capacity(written.len() + 8);
+                if !body[..at].ends_with('\n') {
+                    t.push_str(nl);
+                }
+                t.push_str(nl);
+                t.push_str(&written);
+                if page::lines(&body[at..])
+                    .next()
+                    .is_some_and(|r| !body[at + r.start..at + r.end].trim().is_empty())
+                {
+                    t.push_str(nl);
+                }
+                splices.push((at..at, t));
+            }
+        }
+    }
+    let start = page.body_start();
+    let mut text = String::with_capacity(page.text().len() + 4096);
+    text.push_str(&page.text()[..start]);
+    let mut at = 0;
+    for (r, t) in &splices {
+        text.push_str(&body[at..r.start]);
+        text.push_str(t);
+        at = r.end;
+    }
+    text.push_str(&body[at..]);
+
+    let again = page.reparse(&text);
+    let (mut out, kept) = match front {
+        Some(snippets) => {
+            let claimed: Vec<Range<usize>> = claimed(format, &again, titles)
+                .into_iter()
+                .flatten()
+                .map(|g| g.range)
+                .collect();
+            let p = format.place(&again, snippets, titles, &claimed);
+            (p.text, p.kept)
+        }
+        None => {
+            let claimed: Vec<Option<Group>> = claimed(format, &again, titles);
+            let kept = format
+                .owned_groups(&again, titles)
+                .into_iter()
+                .filter(|g| !claimed.iter().flatten().any(|c| c.range == g.range))
+                .map(|g| Kept {
+                    at: start + g.range.start,
+                    titles: g.tabs.into_iter().map(|(l, _)| l).collect(),
+                    written: None,
+                })
+                .collect();
+            (text.clone(), kept)
+        }
+    };
+    if !splices.is_empty()
+        && let Some(p) = format.body_prelude(&out[start..], nl)
+    {
+        out.insert_str(start, &p);
+    }
+    // Offsets into the text with the comments' groups back to offsets into `page`.
+    let back = |at: usize| {
+        let mut delta: isize = 0;
+        for (r, t) in &splices {
+            let new_start = (start + r.start).saturating_add_signed(delta);
+            if at < new_start {
+                break;
+            }
+            if at < new_start + t.len() {
+                return start + r.start;
+            }
+            delta += t.len() as isize - r.len() as isize;
+        }
+        at.saturating_add_signed(-delta)
+    };
+    let kept = kept
+        .into_iter()
+        .map(|k| Kept {
+            at: back(k.at),
+            written: k.written.map(back),
+            titles: k.titles,
+        })
+        .collect();
+    (out, kept)
 }
 
 /// The format the settings name.
@@ -107,6 +301,38 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Docusaurus => Box::new(docusaurus::Docusaurus(s.docusaurus.clone())),
         FormatKind::Mkdocs => Box::new(mkdocs::Mkdocs),
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),
+    }
+}
+
+/// Every tab format is a [`Format`]: it says how its groups look, the rule is shared.
+impl<T: Tabs + Send + Sync> Format for T {
+    fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
+        owned(self, page.body(), titles)
+            .into_iter()
+            .flat_map(|g| g.tabs)
+            .collect()
+    }
+
+    fn owned_groups(&self, page: &Structure, titles: &[&str]) -> Vec<Group> {
+        owned(self, page.body(), titles)
+    }
+
+    fn write_group(&self, page: &Structure, snippets: &[Snippet]) -> String {
+        self.write(snippets, page.newline())
+    }
+
+    fn body_prelude(&self, body: &str, nl: &str) -> Option<String> {
+        self.prelude(body, nl)
+    }
+
+    fn place(
+        &self,
+        page: &Structure,
+        snippets: &[Snippet],
+        titles: &[&str],
+        claimed: &[Range<usize>],
+    ) -> Placed {
+        place_tabs(self, page, snippets, titles, claimed)
     }
 }
 
@@ -139,73 +365,75 @@ fn owned(tabs: &dyn Tabs, body: &str, titles: &[&str]) -> Vec<Group> {
         .collect()
 }
 
-/// The tabs of the groups docsnip owns, as (title, code).
-pub fn existing_tabs(tabs: &dyn Tabs, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
-    owned(tabs, page.body(), titles)
-        .into_iter()
-        .flat_map(|g| g.tabs)
-        .collect()
-}
-
-/// The page with one group of `snippets`: replacing the first owned group, removing
-/// the others (with one blank line after each), or appended to the body.
+/// The page with one group of `snippets`: replacing the first owned group not in
+/// `claimed`, or appended to the body. Later such groups are kept as they stand.
 pub fn place_tabs(
     tabs: &dyn Tabs,
     page: &Structure,
     snippets: &[Snippet],
     titles: &[&str],
-) -> String {
+    claimed: &[Range<usize>],
+) -> Placed {
     let text = page.text();
+    let found: Vec<Group> = owned(tabs, page.body(), titles)
+        .into_iter()
+        .filter(|g| !claimed.contains(&g.range))
+        .collect();
+    let start = page.body_start();
+    let kept = found
+        .iter()
+        .skip(1)
+        .map(|g| Kept {
+            at: start + g.range.start,
+            titles: g.tabs.iter().map(|(l, _)| l.clone()).collect(),
+            written: Some(start + found[0].range.start),
+        })
+        .collect();
     if snippets.is_empty() {
         // Every language's template refused the request: no group to write.
-        return text.to_string();
+        return Placed {
+            text: text.to_string(),
+            kept,
+        };
     }
     let body = page.body();
     let nl = page.newline();
     let group = tabs.write(snippets, nl);
-    let found = owned(tabs, body, titles);
     let mut out = String::with_capacity(text.len() + group.len() + 128);
-    out.push_str(&text[..page.body_start()]);
+    out.push_str(&text[..start]);
     let mut new_body = String::with_capacity(body.len() + group.len());
-    if found.is_empty() {
-        let keep = body.trim_end_matches(['\n', '\r', ' ', '\t']);
-        let end = if keep.is_empty() {
-            0
-        } else {
-            line_end(body, keep.len())
-        };
-        new_body.push_str(&body[..end]);
-        if end > 0 {
-            if !body[..end].ends_with('\n') {
-                new_body.push_str(nl);
-            }
-            new_body.push_str(nl);
-        }
-        new_body.push_str(&group);
-        new_body.push_str(&body[end..]);
-    } else {
-        let mut at = 0;
-        for (i, g) in found.iter().enumerate() {
-            new_body.push_str(&body[at..g.range.start]);
-            at = g.range.end;
-            if i == 0 {
-                new_body.push_str(&group);
-                if !body[..g.range.end].ends_with('\n') && g.range.end < body.len() {
+    match found.first() {
+        None => {
+            let keep = body.trim_end_matches(['\n', '\r', ' ', '\t']);
+            let end = if keep.is_empty() {
+                0
+            } else {
+                line_end(body, keep.len())
+            };
+            new_body.push_str(&body[..end]);
+            if end > 0 {
+                if !body[..end].ends_with('\n') {
                     new_body.push_str(nl);
                 }
-            } else if let Some(next) = page::lines(&body[at..]).next()
-                && body[at..at + next.end].trim().is_empty()
-            {
-                at += next.end;
+                new_body.push_str(nl);
             }
+            new_body.push_str(&group);
+            new_body.push_str(&body[end..]);
         }
-        new_body.push_str(&body[at..]);
+        Some(g) => {
+            new_body.push_str(&body[..g.range.start]);
+            new_body.push_str(&group);
+            if !body[..g.range.end].ends_with('\n') && g.range.end < body.len() {
+                new_body.push_str(nl);
+            }
+            new_body.push_str(&body[g.range.end..]);
+        }
     }
     if let Some(p) = tabs.prelude(&new_body, nl) {
         out.push_str(&p);
     }
     out.push_str(&new_body);
-    out
+    Placed { text: out, kept }
 }
 
 /// The end of the line holding byte `at` (after its line ending).
@@ -213,18 +441,7 @@ fn line_end(text: &str, at: usize) -> usize {
     text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
-/// The lines of `text` as (start, line without its ending), skipping those inside
-/// fenced code blocks (which hold examples of the syntax, not groups).
-pub(crate) fn lines_outside_fences(text: &str) -> Vec<(usize, &str)> {
-    let fences: Vec<Range<usize>> = page::fenced_blocks(text)
-        .into_iter()
-        .map(|b| b.range)
-        .collect();
-    page::lines(text)
-        .filter(|r| !fences.iter().any(|f| f.start <= r.start && r.start < f.end))
-        .map(|r| (r.start, page::content(&text[r])))
-        .collect()
-}
+pub(crate) use crate::page::lines_outside_fences;
 
 /// A fence of `ch` long enough that no line of `code` closes it.
 pub(crate) fn fence_for(code: &str, ch: char) -> String {
@@ -327,7 +544,8 @@ pub(crate) mod testing {
         let page::FrontMatter::Closed { yaml, body } = page::front_matter(text) else {
             panic!("no front-matter")
         };
-        Structure::new(text, yaml, body, None)
+        let key = text.find("right_code:").filter(|k| *k < yaml.end);
+        Structure::new(text, yaml, body, key.map(|k| (k, "")))
     }
 
     pub fn two() -> Vec<Snippet> {
@@ -345,8 +563,8 @@ pub(crate) mod testing {
     /// Place twice: the second run must change nothing.
     pub fn place_twice(f: &dyn super::Format, text: &str, s: &[Snippet]) -> String {
         let titles: Vec<&str> = s.iter().map(|s| s.title.as_str()).collect();
-        let once = f.place(&structure(text), s, &titles);
-        let twice = f.place(&structure(&once), s, &titles);
+        let once = f.place(&structure(text), s, &titles, &[]).text;
+        let twice = f.place(&structure(&once), s, &titles, &[]).text;
         assert_eq!(once, twice, "a second run changed the page");
         once
     }
@@ -398,9 +616,129 @@ mod tests {
         let page = "---\nmethod: get\n---\nText.\n";
         let f = mkdocs::Mkdocs;
         assert_eq!(
-            f.place(&super::testing::structure(page), &[], &["Curl"]),
+            f.place(&super::testing::structure(page), &[], &["Curl"], &[])
+                .text,
             page
         );
+    }
+
+    fn all() -> Vec<Box<dyn Format>> {
+        vec![
+            Box::new(aviator::Aviator { liquid: false }),
+            Box::new(kramdown::Kramdown { liquid: true }),
+            Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
+            Box::new(mkdocs::Mkdocs),
+            Box::new(hugo::Hugo(hugo::Settings::default())),
+        ]
+    }
+
+    /// `place_page` twice: the second run must change nothing.
+    fn place_page_twice(
+        f: &dyn Format,
+        text: &str,
+        front: Option<&[Snippet]>,
+        comments: &[Vec<Snippet>],
+    ) -> (String, Vec<Kept>) {
+        let titles = ["Curl", "Python (requests)"];
+        let (once, kept) = place_page(
+            f,
+            &super::testing::structure(text),
+            front,
+            comments,
+            &titles,
+        );
+        let (twice, _) = place_page(
+            f,
+            &super::testing::structure(&once),
+            front,
+            comments,
+            &titles,
+        );
+        assert_eq!(once, twice, "a second run changed the page");
+        (once, kept)
+    }
+
+    fn one(code: &str) -> Vec<Snippet> {
+        vec![super::testing::snip("curl", "Curl", "bash", code)]
+    }
+
+    #[test]
+    fn each_comment_gets_its_group_right_after_it_in_every_format() {
+        let page = "---\nmethod: get\n---\nIntro.\n\n<!-- docsnip {method: POST} -->\nBetween.\n\n{/* docsnip\nmethod: PUT\n*/}\n```md\n<!-- docsnip {method: GET} -->\n```\n";
+        for f in all() {
+            let (out, kept) = place_page_twice(
+                f.as_ref(),
+                page,
+                Some(&one("front\n")),
+                &[one("post\n"), one("put\n")],
+            );
+            assert!(kept.is_empty(), "{kept:?}");
+            let (c1, post, c2, put) = (
+                out.find("<!-- docsnip {method: POST}").unwrap(),
+                out.find("post").unwrap(),
+                out.find("{/* docsnip").unwrap(),
+                out.find("put{").or(out.find("put\n")).unwrap(),
+            );
+            assert!(c1 < post && post < out.find("Between.").unwrap(), "{out}");
+            assert!(c2 < put && put < out.find("```md").unwrap(), "{out}");
+            assert_eq!(out.matches("front").count(), 1, "{out}");
+            assert!(
+                out.contains("```md\n<!-- docsnip {method: GET} -->\n```\n"),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hand_pasted_group_after_a_comment_is_the_comment_s_and_others_are_kept() {
+        // Kramdown: two hand-pasted Curl blocks; the second follows a comment.
+        let page = "---\nmethod: get\n---\n~~~ bash\nold one\n~~~\n{: title=\"Curl\" }\n\n<!-- docsnip {method: POST} -->\n\n~~~ bash\nold two\n~~~\n{: title=\"Curl\" }\n\n~~~ bash\nthird\n~~~\n{: title=\"Curl\" }\n";
+        let f = kramdown::Kramdown { liquid: false };
+        let (out, kept) = place_page_twice(&f, page, Some(&one("front\n")), &[one("post\n")]);
+        assert!(
+            !out.contains("old one") && !out.contains("old two"),
+            "{out}"
+        );
+        assert!(out.find("front").unwrap() < out.find("<!-- docsnip").unwrap());
+        assert!(out.find("<!-- docsnip").unwrap() < out.find("post").unwrap());
+        // The third block is no one's: kept, reported at its place in the input.
+        assert!(out.contains("~~~ bash\nthird\n~~~\n"), "{out}");
+        assert_eq!(
+            kept,
+            vec![Kept {
+                at: page.find("~~~ bash\nthird").unwrap(),
+                titles: vec!["Curl".into()],
+                written: Some(page.find("~~~ bash\nold one").unwrap()),
+            }]
+        );
+        let msg = kept[0].message(page);
+        assert!(
+            msg.contains("line 4, column 1") && msg.contains("<!-- docsnip"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn kept_groups_are_reported_where_they_stand_in_the_input() {
+        // A comment's group is written before the kept one: its offset is the input's.
+        let page = "---\nmethod: get\n---\n<!-- docsnip {method: POST} -->\n\n=== \"Curl\"\n\n    ```bash\n    a\n    ```\n\nText.\n\n=== \"Curl\"\n\n    ```bash\n    b\n    ```\n\nMore.\n\n=== \"Curl\"\n\n    ```bash\n    c\n    ```\n";
+        let (out, kept) = place_page_twice(
+            &mkdocs::Mkdocs,
+            page,
+            Some(&one("front\n")),
+            &[one("a long comment group\nof two lines\n")],
+        );
+        assert!(out.contains("    b\n") || out.contains("front"), "{out}");
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept[0].at, page.rfind("=== \"Curl\"").unwrap());
+        assert_eq!(
+            kept[0].written,
+            page.find("=== \"Curl\"\n\n    ```bash\n    b")
+        );
+        // With no front-matter request, every group no comment claims is kept.
+        let (_, kept) = place_page_twice(&mkdocs::Mkdocs, page, None, &[one("x\n")]);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.iter().all(|k| k.written.is_none()));
     }
 
     #[test]

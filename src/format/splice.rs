@@ -2,7 +2,7 @@
 //! body, replacing blocks with a language's title where they stand. Every line docsnip
 //! does not replace is written back byte for byte.
 
-use super::Placement;
+use super::{Group, Kept, Placed, Placement};
 use crate::page::{self, Container, Line, RightCode, Scanned, Structure};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -19,18 +19,21 @@ pub struct Snippet {
 
 /// The page with `snippets` placed as kramdown blocks: in `right_code` or the body.
 pub fn place<'a>(page: &Structure<'a>, snippets: &[Snippet], placement: Placement) -> String {
-    place_with(page, snippets, placement, false)
+    place_with(page, snippets, placement, false, &[]).text
 }
 
 /// [`place`]; with `liquid`, the blocks in the body are written so that Liquid leaves
 /// them as they are (see `block_lines`). `right_code` is front-matter, which Jekyll
-/// does not run Liquid on.
+/// does not run Liquid on. Blocks in `claimed` (body ranges: the groups after docsnip
+/// comments) are not touched; a later block with a title already written is kept
+/// as it stands and listed in [`Placed::kept`].
 pub fn place_with<'a>(
     page: &Structure<'a>,
     snippets: &[Snippet],
     placement: Placement,
     liquid: bool,
-) -> String {
+    claimed: &[Range<usize>],
+) -> Placed {
     let nl = page.newline;
     let rc_lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl, false) };
     let body_lines_of = |s: &Snippet| -> Vec<Line<'a>> { block_lines(s, nl, liquid) };
@@ -41,13 +44,14 @@ pub fn place_with<'a>(
             body_lines_of(s)
         }
     };
-    let mut placed = vec![false; snippets.len()];
+    let mut placed: Vec<Option<usize>> = vec![None; snippets.len()];
+    let mut kept: Vec<Kept> = Vec::new();
 
     // Replace in place, in the right_code value, then in the body.
     let mut positions: Vec<Option<(bool, Range<usize>)>> = vec![None; snippets.len()];
     let mut rc_lines: Option<Container<'a>> = None;
     if let Some((_, RightCode::Block { value })) = &page.right_code {
-        let (c, found) = replace(value, snippets, &mut placed, &rc_lines_of);
+        let (c, found) = replace(value, snippets, &mut placed, &mut kept, &[], &rc_lines_of);
         for (i, r) in found.into_iter().enumerate() {
             if let Some(r) = r {
                 positions[i] = Some((true, r));
@@ -55,7 +59,14 @@ pub fn place_with<'a>(
         }
         rc_lines = Some(c);
     }
-    let (mut body, found) = replace(&page.body, snippets, &mut placed, &body_lines_of);
+    let (mut body, found) = replace(
+        &page.body,
+        snippets,
+        &mut placed,
+        &mut kept,
+        claimed,
+        &body_lines_of,
+    );
     for (i, r) in found.into_iter().enumerate() {
         if let Some(r) = r {
             positions[i] = Some((false, r));
@@ -179,6 +190,62 @@ pub fn place_with<'a>(
     }
     out.push_str(&page.page[page.yaml_end..page.body_start]);
     body.render_into(page.page, &mut out);
+    Placed { text: out, kept }
+}
+
+/// The blocks with these titles (in `right_code`, then the body) as (title, code),
+/// the code as it shows (see [`liquid_unwrap`]).
+pub fn existing(page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
+    let mut blocks = page.titled_blocks(titles);
+    for (_, code) in &mut blocks {
+        *code = liquid_unwrap(code).into_owned();
+    }
+    blocks
+}
+
+/// The runs of kramdown blocks in the body titled as configured languages, with only
+/// blank lines between and no title twice: the groups of the kramdown formats.
+pub fn groups(page: &Structure, titles: &[&str]) -> Vec<Group> {
+    let body = page.body();
+    let mut out: Vec<Group> = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for (_, b) in &page.body.blocks {
+        let Some(title) = b.title.as_deref().filter(|t| titles.contains(t)) else {
+            last_end = None;
+            continue;
+        };
+        let code = liquid_unwrap(&page.body.text[b.code.clone()]).into_owned();
+        let tab = (title.to_string(), code);
+        match out.last_mut() {
+            Some(g)
+                if last_end == Some(g.range.end)
+                    && body[g.range.end..b.range.start].trim().is_empty()
+                    && !g.tabs.iter().any(|(t, _)| t == title) =>
+            {
+                g.range.end = b.range.end;
+                g.tabs.push(tab);
+            }
+            _ => out.push(Group {
+                range: b.range.clone(),
+                tabs: vec![tab],
+            }),
+        }
+        last_end = Some(b.range.end);
+    }
+    out
+}
+
+/// One group of kramdown blocks for the body, a blank line between blocks.
+pub fn group_text(snippets: &[Snippet], nl: &'static str, liquid: bool) -> String {
+    let mut out = String::new();
+    for (i, s) in snippets.iter().enumerate() {
+        if i > 0 {
+            out.push_str(nl);
+        }
+        for l in block_lines(s, nl, liquid) {
+            out.push_str(&l.text);
+        }
+    }
     out
 }
 
@@ -191,16 +258,26 @@ fn blank<'a>(nl: &'static str) -> Line<'a> {
 }
 
 /// Replace the first block with each snippet's title (unless an earlier container
-/// already had one) and drop the duplicates; returns each snippet's new line range.
+/// already had one; `placed` holds its page offset) and keep later ones as they stand
+/// (listed in `kept`); blocks inside `claimed` (ranges of `scanned`'s text) are not
+/// looked at. Returns each snippet's new line range.
 fn replace<'a>(
     scanned: &Scanned<'a>,
     snippets: &[Snippet],
-    placed: &mut [bool],
+    placed: &mut [Option<usize>],
+    kept: &mut Vec<Kept>,
+    claimed: &[Range<usize>],
     lines_of: &dyn Fn(&Snippet) -> Vec<Line<'a>>,
 ) -> (Container<'a>, Vec<Option<Range<usize>>>) {
     let c = &scanned.container;
     let mut edits: Vec<(Range<usize>, Option<usize>)> = Vec::new();
     for (lines, b) in &scanned.blocks {
+        if claimed
+            .iter()
+            .any(|r| r.start <= b.range.start && b.range.start < r.end)
+        {
+            continue;
+        }
         let lines = lines.clone();
         let Some(i) = snippets
             .iter()
@@ -208,15 +285,15 @@ fn replace<'a>(
         else {
             continue;
         };
-        if placed[i] {
-            // A duplicate: remove it, and one blank line after it.
-            let mut end = lines.end;
-            if c.lines.get(end).is_some_and(|l| l.text.trim().is_empty()) {
-                end += 1;
-            }
-            edits.push((lines.start..end, None));
+        let at = scanned.page_offset(b.range.start);
+        if let Some(first) = placed[i] {
+            kept.push(Kept {
+                at,
+                titles: vec![snippets[i].title.clone()],
+                written: Some(first),
+            });
         } else {
-            placed[i] = true;
+            placed[i] = Some(at);
             edits.push((lines, Some(i)));
         }
     }
@@ -380,13 +457,22 @@ mod tests {
     }
 
     #[test]
-    fn replaces_in_the_body_where_they_stand_and_drops_duplicates() {
+    fn replaces_in_the_body_where_they_stand_and_keeps_duplicates() {
         let page = "---\nmethod: get\n---\ntext\n\n~~~ bash\nold\n~~~\n{: title=\"Curl\" }\n\nmiddle\n\n~~~ bash\nold2\n~~~\n{: title=\"Curl\" }\n\nend\n";
         let s = [snip("Curl", "new\n"), snip("HTTPie", "h\n")];
         let out = place(&layout(page), &s, Placement::RightCode);
         assert_eq!(
             out,
-            "---\nmethod: get\n---\ntext\n\n~~~ bash\nnew\n~~~\n{: title=\"Curl\" }\n\n~~~ bash\nh\n~~~\n{: title=\"HTTPie\" }\n\nmiddle\n\nend\n"
+            "---\nmethod: get\n---\ntext\n\n~~~ bash\nnew\n~~~\n{: title=\"Curl\" }\n\n~~~ bash\nh\n~~~\n{: title=\"HTTPie\" }\n\nmiddle\n\n~~~ bash\nold2\n~~~\n{: title=\"Curl\" }\n\nend\n"
+        );
+        let kept = place_with(&layout(page), &s, Placement::RightCode, false, &[]).kept;
+        assert_eq!(
+            kept,
+            vec![Kept {
+                at: page.find("~~~ bash\nold2").unwrap(),
+                titles: vec!["Curl".into()],
+                written: page.find("~~~ bash\nold\n"),
+            }]
         );
         assert_eq!(place(&layout(&out), &s, Placement::RightCode), out);
     }
@@ -414,7 +500,7 @@ mod tests {
         let out = place(&layout(page), &s, Placement::Body);
         assert_eq!(
             out,
-            "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a\n  ~~~\n  {: title=\"A\" }\n\n  ~~~ bash\n  b\n  ~~~\n  {: title=\"B\" }\n\n  ~~~ bash\n  c\n  ~~~\n  {: title=\"C\" }\n---\n"
+            "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a\n  ~~~\n  {: title=\"A\" }\n\n  ~~~ bash\n  b\n  ~~~\n  {: title=\"B\" }\n\n  ~~~ bash\n  c\n  ~~~\n  {: title=\"C\" }\n---\n~~~ bash\nx\n~~~\n{: title=\"B\" }\n"
         );
         assert_eq!(place(&layout(&out), &s, Placement::Body), out);
     }
@@ -488,12 +574,15 @@ mod tests {
             snip("B", "b {% endraw %}\n"),
             snip("C", "c\n"),
         ];
-        let out = place_with(&layout(page), &s, Placement::Body, true);
+        let out = place_with(&layout(page), &s, Placement::Body, true, &[]).text;
         assert_eq!(
             out,
             "---\nmethod: get\nright_code: |\n  ~~~ bash\n  a {{ x }}\n  ~~~\n  {: title=\"A\" }\n---\nText {{ page.title }}\n\n~~~ bash\n{% raw %}b {% endraw %}{{ \"{\" }}{% raw %}% endraw %}{% endraw %}\n~~~\n{: title=\"B\" }\n\n~~~ bash\n{% raw %}c{% endraw %}\n~~~\n{: title=\"C\" }\n"
         );
-        assert_eq!(place_with(&layout(&out), &s, Placement::Body, true), out);
+        assert_eq!(
+            place_with(&layout(&out), &s, Placement::Body, true, &[]).text,
+            out
+        );
         // Without Liquid, the same page goes back to plain blocks.
         let plain = place(&layout(&out), &s, Placement::Body);
         assert!(plain.contains("~~~ bash\nb {% endraw %}\n~~~\n"), "{plain}");

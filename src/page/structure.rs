@@ -3,6 +3,7 @@
 //! page bytes they came from, and their fenced blocks with kramdown titles. Formats
 //! find their own groups in it; `place` writes blocks back through it.
 
+use super::comment::{self, Comment};
 use super::{Block, content, fenced_blocks, lines, newline};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -120,6 +121,12 @@ pub struct Structure<'a> {
     pub(crate) right_code: Option<(Range<usize>, RightCode<'a>)>,
     pub(crate) body: Scanned<'a>,
     pub(crate) body_start: usize,
+    /// The front-matter text range and the `right_code` key's offset, to read a page
+    /// whose body changed ([`Structure::reparse`]).
+    yaml: Range<usize>,
+    right_code_key: Option<usize>,
+    /// The docsnip comments of the body (body offsets), each the place of one request.
+    pub(crate) comments: Vec<Comment>,
 }
 
 impl<'a> Structure<'a> {
@@ -143,6 +150,7 @@ impl<'a> Structure<'a> {
             indent: 0,
         };
         let body_container = Scanned::new(body_container, Cow::Borrowed(&page[body..]));
+        let right_code_key = right_code.map(|(key, _)| key);
         let right_code =
             right_code.map(|(key, value)| locate_right_code(page, yaml.clone(), key, value));
         Structure {
@@ -152,7 +160,26 @@ impl<'a> Structure<'a> {
             right_code,
             body: body_container,
             body_start: body,
+            yaml,
+            right_code_key,
+            comments: comment::comments(&page[body..]).0,
         }
+    }
+
+    /// The same page read again after its body (only) changed into `text`.
+    pub fn reparse<'b>(&self, text: &'b str) -> Structure<'b> {
+        debug_assert_eq!(text[..self.body_start], self.page[..self.body_start]);
+        let value = match &self.right_code {
+            Some((_, RightCode::Other { value, .. })) => value.as_str(),
+            _ => "",
+        };
+        let rc = self.right_code_key.map(|k| (k, value));
+        Structure::new(text, self.yaml.clone(), self.body_start, rc)
+    }
+
+    /// The docsnip comments of the body, in order (body offsets).
+    pub fn comments(&self) -> &[Comment] {
+        &self.comments
     }
 
     /// The whole page.

@@ -15,6 +15,7 @@
 
 use crate::build::{self, Site};
 use crate::diag::Diagnostic;
+use crate::format;
 use crate::language;
 use crate::request::Request;
 use crate::verify::echo::EchoServer;
@@ -42,6 +43,8 @@ pub struct AsWrittenOptions {
 #[derive(Debug)]
 pub struct BlockVerdict {
     pub page: PathBuf,
+    /// The request, on a page with several (`LINE: NAME`, a comment's request).
+    pub request: Option<String>,
     pub title: String,
     /// The language that ran it.
     pub language: Option<String>,
@@ -56,7 +59,10 @@ impl BlockVerdict {
 
     /// `PAGE: TITLE: ok`, one line per difference, or `not verified`.
     pub fn lines(&self) -> Vec<String> {
-        let head = format!("{}: {}", self.page.display(), self.title);
+        let head = match &self.request {
+            Some(r) => format!("{}:{r}: {}", self.page.display(), self.title),
+            None => format!("{}: {}", self.page.display(), self.title),
+        };
         match &self.outcome {
             None => vec![format!(
                 "{head}: not verified (no language with a runner has this title)"
@@ -153,6 +159,10 @@ struct Block {
     title: String,
     code: String,
     expected: Request,
+    /// The request's label on a page with several ([`build::PageRequest::label`]).
+    label: Option<String>,
+    /// The host the page sends the request to, replaced by the echo server's.
+    host: String,
 }
 
 /// Runs every titled code block of every endpoint page under `docs` as written.
@@ -176,21 +186,42 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
             continue;
         };
         let Ok(Some(parsed)) =
-            build::parse_page(&shown, &text, site, "http://127.0.0.1", &mut diags)
+            build::parse_page_for_host(&shown, &text, site, "http://127.0.0.1", &mut diags)
         else {
             continue;
         };
         // Blocks of a language: as the site's format finds them (kramdown titles,
-        // Docusaurus or Hugo tabs, …).
-        for (title, code) in site.format.existing(&parsed.structure, &known_refs) {
-            blocks.push(Block {
-                page: shown.clone(),
-                title,
-                code,
-                expected: parsed.request.clone(),
-            });
+        // Docusaurus or Hugo tabs, …); a comment's group holds its request's, the
+        // others the front-matter request's.
+        let claimed = format::claimed(site.format.as_ref(), &parsed.structure, &known_refs);
+        let mut front: Vec<(String, String)> = site.format.existing(&parsed.structure, &known_refs);
+        for tab in claimed.iter().flatten().flat_map(|g| &g.tabs) {
+            if let Some(i) = front.iter().position(|t| t == tab) {
+                front.remove(i);
+            }
+        }
+        let block = |r: &build::PageRequest, title: String, code: String| Block {
+            page: shown.clone(),
+            title,
+            code,
+            expected: r.request.clone(),
+            label: r.label(),
+            host: r.host.trim_end_matches('/').to_string(),
+        };
+        for r in &parsed.requests {
+            let tabs = match r.comment {
+                Some(i) => claimed[i]
+                    .as_ref()
+                    .map(|g| g.tabs.clone())
+                    .unwrap_or_default(),
+                None => std::mem::take(&mut front),
+            };
+            for (title, code) in tabs {
+                blocks.push(block(r, title, code));
+            }
         }
         // Other titled code blocks: listed as not verified.
+        let first = &parsed.requests[0];
         for (title, info, code) in parsed.structure.all_titled_blocks() {
             let info = info
                 .split_whitespace()
@@ -200,12 +231,7 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
             if DATA_FENCES.contains(&info.as_str()) || known.contains(&title) {
                 continue;
             }
-            blocks.push(Block {
-                page: shown.clone(),
-                title,
-                code,
-                expected: parsed.request.clone(),
-            });
+            blocks.push(block(first, title, code));
         }
     }
     report.diagnostics.extend(diags);
@@ -290,7 +316,6 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
             }
         }
     };
-    let base = site.base_url.trim_end_matches('/').to_string();
     let pool = match crate::verify::tree::worker_pool(opts.jobs, docs) {
         Ok(p) => p,
         Err(d) => {
@@ -305,6 +330,7 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
                 let Some((_, name, runner)) = runners.iter().find(|r| r.0 == b.title) else {
                     return BlockVerdict {
                         page: b.page.clone(),
+                        request: b.label.clone(),
                         title: b.title.clone(),
                         language: None,
                         outcome: None,
@@ -316,14 +342,15 @@ pub fn verify_as_written(docs: &Path, site: &Site, opts: &AsWrittenOptions) -> A
                 runner.untrusted = Some(untrusted.clone());
                 let r =
                     verify::verify_snippet(&server, &runner, &b.expected, opts.timeout, |url| {
-                        Ok(if base.is_empty() {
+                        Ok(if b.host.is_empty() {
                             b.code.clone()
                         } else {
-                            b.code.replace(&base, url)
+                            b.code.replace(&b.host, url)
                         })
                     });
                 BlockVerdict {
                     page: b.page.clone(),
+                    request: b.label.clone(),
                     title: b.title.clone(),
                     language: Some(name.clone()),
                     outcome: Some(r.outcome),

@@ -69,6 +69,8 @@ pub struct Progress {
 pub struct Verdict {
     /// The page, as shown in messages (DOCS joined with its relative path).
     pub page: PathBuf,
+    /// The request, on a page with several (`LINE: NAME`, a comment's request).
+    pub request: Option<String>,
     pub language: String,
     pub outcome: Outcome,
     /// Files the snippet created in its work folder (an injected command would).
@@ -79,9 +81,13 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// `PATH: language: ok` (`ok (cached)`), or one line per difference.
+    /// `PATH: language: ok` (`ok (cached)`), or one line per difference; a comment's
+    /// request as `PATH:LINE: NAME: language: …`.
     pub fn lines(&self) -> Vec<String> {
-        let head = format!("{}: {}", self.page.display(), self.language);
+        let head = match &self.request {
+            Some(r) => format!("{}:{r}: {}", self.page.display(), self.language),
+            None => format!("{}: {}", self.page.display(), self.language),
+        };
         if self.outcome.is_ok() && self.cached {
             vec![format!("{head}: ok (cached)")]
         } else if self.outcome.is_ok() {
@@ -190,10 +196,15 @@ fn runtime_fingerprint(runner: &RunSpec, prints: &[(Need, String)]) -> String {
 }
 
 /// One endpoint page, read once.
+/// One request of a page.
 struct PageJob {
     shown: PathBuf,
-    text: String,
+    text: std::sync::Arc<str>,
     expected: Request,
+    /// Which of the page's requests ([`build::Parsed::requests`]).
+    index: usize,
+    /// How reports name it (a comment's request), see [`build::PageRequest::label`].
+    label: Option<String>,
 }
 
 /// Verify every endpoint page under `docs` in every active language of `site`.
@@ -252,14 +263,19 @@ pub fn verify_tree_with(
             }
         };
         // Pages that fail to build are reported through `diags`.
-        if let Ok(Some(parsed)) = build::parse_page(&shown, &text, site, EXPECTED_BASE, &mut diags)
+        if let Ok(Some(parsed)) =
+            build::parse_page_for_host(&shown, &text, site, EXPECTED_BASE, &mut diags)
         {
-            let expected = parsed.request;
-            pages.push(PageJob {
-                shown,
-                text,
-                expected,
-            });
+            let shared: std::sync::Arc<str> = text.as_str().into();
+            for (index, r) in parsed.requests.into_iter().enumerate() {
+                pages.push(PageJob {
+                    shown: shown.clone(),
+                    text: shared.clone(),
+                    label: r.label(),
+                    expected: r.request,
+                    index,
+                });
+            }
         }
     }
     report.diagnostics.extend(diags);
@@ -444,6 +460,7 @@ fn run_jobs(
                     }
                     let v = Verdict {
                         page: page.shown.clone(),
+                        request: page.label.clone(),
                         language: lang.name.clone(),
                         outcome: r.outcome,
                         created_files: r.created_files,
@@ -523,6 +540,7 @@ fn lookup(
     let verdict = |outcome, cached| {
         Lookup::Done(Verdict {
             page: page.shown.clone(),
+            request: page.label.clone(),
             language: lang.name.clone(),
             outcome,
             created_files: Vec::new(),
@@ -614,8 +632,13 @@ fn render_for(
     base_url: &str,
 ) -> Result<String, RenderError> {
     let mut diags = Vec::new();
-    let parsed = match build::parse_page(&page.shown, &page.text, site, base_url, &mut diags) {
-        Ok(Some(p)) => p,
+    let parsed = build::parse_page_for_host(&page.shown, &page.text, site, base_url, &mut diags);
+    let request = match parsed
+        .ok()
+        .flatten()
+        .map(|mut p| p.requests.swap_remove(page.index))
+    {
+        Some(r) => r.request,
         _ => {
             return Err(RenderError::Render {
                 template: lang.name.clone(),
@@ -628,5 +651,5 @@ fn render_for(
         }
     };
     site.renderer
-        .render_with(&lang.name, &Renderer::context(&parsed.request))
+        .render_with(&lang.name, &Renderer::context(&request))
 }
