@@ -15,6 +15,11 @@
 # markdownify` and `content`; collections are output so that every document is a page;
 # includes the sample does not ship are empty files.
 # Usage: scripts/check-jekyll.sh DOCSNIP [CRUX_DIR]
+# Plugin mode (scripts/check-plugins.sh): with DOCSNIP_JEKYLL_PLUGIN=packaging/jekyll/docsnip.rb,
+# Jekyll builds each site's own source with that file as _plugins/docsnip.rb (no --safe: safe
+# mode loads no plugin) instead of docsnip's output, and the source must be left as it was;
+# the HTML is compared with the same docsnip build as above. DOCSNIP_JEKYLL_PLACEMENTS
+# narrows the placements (default: right_code body).
 set -euo pipefail
 bin=$(realpath "$1"); crux=${2:+$(realpath "$2")}
 here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
@@ -94,10 +99,26 @@ if collections:
     cfg += [f"  {c}: {{ output: true }}" for c in sorted(collections)]
 open(os.path.join(out, "_docsnip_check.yml"), "w").write("\n".join(cfg) + "\n")
 PY
-  local configs="$w/out/_docsnip_check.yml"
-  [ -f "$w/out/_config.yml" ] && configs="$w/out/_config.yml,$configs"
-  (cd "$w/out" && jekyll build --quiet --safe -s "$w/out" -d "$w/site" --config "$configs") > "$w/jekyll.txt" 2>&1 \
+  local jsrc="$w/out" safe=--safe
+  if [ -n "${DOCSNIP_JEKYLL_PLUGIN:-}" ]; then
+    # The site's own pages, the plugin file, and the check's layouts and config.
+    jsrc="$w/plugin-src" safe=
+    cp -r "$w/src" "$jsrc"
+    cp -r "$w/out/_layouts" "$w/out/_docsnip_check.yml" "$jsrc/"
+    [ ! -d "$w/out/_includes" ] || cp -r "$w/out/_includes" "$jsrc/"
+    mkdir -p "$jsrc/_plugins"
+    cp "$DOCSNIP_JEKYLL_PLUGIN" "$jsrc/_plugins/docsnip.rb"
+    printf 'docsnip:\n  config: %s\n' "$w/docsnip.yml" >> "$jsrc/_docsnip_check.yml"
+    (cd "$jsrc" && find . -path ./.jekyll-cache -prune -o -type f -exec sha256sum {} + | sort) > "$w/src.sha256"
+  fi
+  local configs="$jsrc/_docsnip_check.yml"
+  [ -f "$jsrc/_config.yml" ] && configs="$jsrc/_config.yml,$configs"
+  (cd "$jsrc" && DOCSNIP_BINARY="$bin" jekyll build --quiet $safe -s "$jsrc" -d "$w/site" --config "$configs") > "$w/jekyll.txt" 2>&1 \
     || { cat "$w/jekyll.txt"; say "$name ($placement): jekyll build failed"; exit 1; }
+  if [ -n "${DOCSNIP_JEKYLL_PLUGIN:-}" ]; then
+    (cd "$jsrc" && find . -path ./.jekyll-cache -prune -o -type f -exec sha256sum {} + | sort) | cmp -s - "$w/src.sha256" \
+      || { say "$name ($placement): the Jekyll build with the plugin changed the site's source"; exit 1; }
+  fi
   # Psych: every output front-matter parses, to the right_code docsnip wrote.
   python3 - "$w/out" "$w/expected.json" <<'PY'
 import json, os, re, sys
@@ -286,7 +307,7 @@ mkdir -p "$fixtures"
 cp "$root"/tests/fixtures/pages/*.md "$fixtures/"
 printf 'title: docsnip fixtures\n' > "$fixtures/_config.yml"
 
-for placement in right_code body; do
+for placement in ${DOCSNIP_JEKYLL_PLACEMENTS:-right_code body}; do
   check docs "$root/docs" "$root/docs/docsnip.yml" "$placement"
   # The kramdown example site: a page with several requests (docsnip comments).
   check kramdown-example "$root/examples/sites/kramdown" "$root/examples/sites/kramdown/docsnip.yml" "$placement"

@@ -10,6 +10,11 @@
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
 # DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
 # DOCSNIP_SITES_SEED and DOCSNIP_SITES_RANDOM pick the random hostile pages (seed, count).
+# Plugin mode (scripts/check-plugins.sh): with DOCSNIP_SITES_PLUGIN_VENV (a venv holding the
+# docsnip wheel and MkDocs) and DOCSNIP_SITES_PLUGIN_NPM (an npm project holding the docsnip
+# package), no docsnip step runs before the generator: MkDocs builds with `plugins:
+# [docsnip]` and Docusaurus with the remark plugin, from a docs folder docsnip never
+# rewrites (checked), and the HTML is compared with what `docsnip DOCS OUT` writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -24,6 +29,9 @@ formats=("$@")
 [ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
 cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
 mkdir -p "$cache"
+plugin_venv=${DOCSNIP_SITES_PLUGIN_VENV:-}
+plugin_npm=${DOCSNIP_SITES_PLUGIN_NPM:-}
+plugins=; [ -z "$plugin_venv$plugin_npm" ] || plugins=1
 
 say() { printf 'check-sites: %s\n' "$*" >&2; }
 apt_install() {
@@ -46,6 +54,7 @@ install() {
   case $1 in
     hugo) command -v hugo >/dev/null || apt_install hugo ;;
     mkdocs)
+      [ -z "$plugins" ] || return 0   # the plugin venv holds MkDocs
       command -v python3 >/dev/null || apt_install python3 python3-pip
       python3 -c 'import material' 2>/dev/null || { say "installing mkdocs-material"; python3 -m pip install --quiet mkdocs-material; }
       if command -v pyenv >/dev/null; then pyenv rehash 2>/dev/null || true; fi ;;
@@ -85,6 +94,12 @@ prepare() { # FORMAT CONTENT_DIR EXT
   done
   # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
   python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
+  if [ -n "$plugins" ]; then
+    # The plugin does the work: docsnip's build goes elsewhere, as what the HTML must show.
+    "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" "$work/$content" "$work/expected"
+    (cd "$work/$content" && find . -type f -exec sha256sum {} + | sort) > "$work/docs.sha256"
+    return
+  fi
   "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/$content"
   # Idempotence on the real pages: a second run changes nothing.
   "$bin" --quiet --check --config "$work/docsnip.yml" --in-place "$work/$content"
@@ -117,6 +132,38 @@ PY
 }
 readme_pairs
 
+# Plugin mode: the site's config gets its one docsnip line.
+plugin_site() { # FORMAT
+  local work=$cache/$1
+  case $1 in
+    mkdocs) sed -i 's/^plugins: \[\].*$/plugins: [docsnip]/' "$work/mkdocs.yml"
+            grep -q '^plugins: \[docsnip\]$' "$work/mkdocs.yml" ;;
+    docusaurus) sed -i "s|docs: { |docs: { beforeDefaultRemarkPlugins: [require('docsnip/remark')], |" "$work/docusaurus.config.js"
+                grep -q "require('docsnip/remark')" "$work/docusaurus.config.js" ;;
+  esac || { say "$1: could not add the docsnip plugin to the site's config"; exit 1; }
+}
+# The site's node_modules: Docusaurus (the cached install), plus, in plugin mode, the
+# docsnip packages of the npm project (a folder of links to both).
+node_modules() { # FORMAT
+  local work=$cache/$1 deps=$cache/docusaurus-deps/node_modules
+  if [ -z "$plugins" ]; then ln -s "$deps" "$work/node_modules"; return; fi
+  plugin_site "$1"
+  mkdir "$work/node_modules"
+  for e in "$deps"/* "$deps"/.bin "$plugin_npm/node_modules/docsnip" "$plugin_npm/node_modules/@docsnip"; do
+    ln -s "$e" "$work/node_modules/"
+  done
+}
+# $view: the pages docsnip's view is read from (plugin mode: its build, after checking
+# that the generator left the docs folder as it was).
+pages() { # FORMAT CONTENT_DIR
+  local work=$cache/$1
+  view=$work/$2
+  [ -n "$plugins" ] || return 0
+  (cd "$work/$2" && find . -type f -exec sha256sum {} + | sort) | cmp -s - "$work/docs.sha256" \
+    || { say "$1: the build changed the docs folder"; exit 1; }
+  view=$work/expected
+}
+
 total_start=$(date +%s)
 for f in "${formats[@]}"; do
   start=$(date +%s)
@@ -129,13 +176,20 @@ for f in "${formats[@]}"; do
       python3 scripts/site_snippets.py hugo "$work/content" "$work/public" ;;
     mkdocs)
       prepare mkdocs docs md
-      (cd "$work" && python3 -m mkdocs build --quiet --strict --site-dir site)
-      python3 scripts/site_snippets.py mkdocs "$work/docs" "$work/site" ;;
+      if [ -n "$plugins" ]; then
+        plugin_site mkdocs
+        (cd "$work" && "$plugin_venv/bin/python" -m mkdocs build --quiet --strict --site-dir site)
+      else
+        (cd "$work" && python3 -m mkdocs build --quiet --strict --site-dir site)
+      fi
+      pages mkdocs docs
+      python3 scripts/site_snippets.py mkdocs "$view" "$work/site" ;;
     docusaurus)
       prepare docusaurus docs md
-      ln -s "$cache/docusaurus-deps/node_modules" "$work/node_modules"
+      node_modules docusaurus
       (cd "$work" && DOCUSAURUS_TELEMETRY=0 npx --no-install docusaurus build --out-dir build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
-      python3 scripts/site_snippets.py docusaurus "$work/docs" "$work/build" ;;
+      pages docusaurus docs
+      python3 scripts/site_snippets.py docusaurus "$view" "$work/build" ;;
     vitepress)
       prepare vitepress docs md
       ln -s "$cache/vitepress-deps/node_modules" "$work/node_modules"

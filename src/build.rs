@@ -41,6 +41,16 @@ pub struct SiteOptions {
 impl Site {
     /// Load the config (`--config`, else `DOCS/docsnip.yml` when present) and templates.
     pub fn load(docs: &Path, opts: &SiteOptions) -> Result<Site, Diagnostic> {
+        Site::load_as(docs, opts, None)
+    }
+
+    /// [`Site::load`], with the config's `format:` replaced by `format` when given
+    /// (`docsnip page --format`).
+    pub fn load_as(
+        docs: &Path,
+        opts: &SiteOptions,
+        format: Option<format::FormatKind>,
+    ) -> Result<Site, Diagnostic> {
         let mut config = match &opts.config {
             Some(p) => Config::load(p)?,
             None => {
@@ -56,6 +66,9 @@ impl Site {
         config.format.liquid = config
             .liquid
             .unwrap_or_else(|| docs.join("_config.yml").is_file());
+        if let Some(kind) = format {
+            config.format.kind = kind;
+        }
         Site::with_config(config, opts)
     }
 
@@ -617,10 +630,16 @@ fn hand_pasted_warning(
 
 /// Build one file's output from its bytes. `shown` is the path used in messages.
 pub fn process(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
     if !site.reads(shown) {
-        return (Output::Copy, diags);
+        return (Output::Copy, Vec::new());
     }
+    process_page(shown, bytes, site)
+}
+
+/// [`process`] for a file read as a page whatever its extension (`docsnip page` without
+/// `--path`).
+pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

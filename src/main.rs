@@ -118,8 +118,33 @@ Node.js blocks are checked against it: a disagreement is a warning with both rea
 A command that cannot be read (a shell variable, a pipe, an unknown option) is reported
 at its line and the page left unchanged. A second import changes nothing.";
 
+const PAGE_HELP: &str = "\
+Examples:
+  docsnip page --path api/ping.md < docs/api/ping.md
+  docsnip page --config docsnip.yml --format mkdocs --path ping.md < docs/ping.md
+
+Reads one page on stdin and writes on stdout exactly the bytes `docsnip DOCS OUT`
+would write for it, DOCS being the current folder: the config is --config, else
+./docsnip.yml when present, and a ./_config.yml makes it a Jekyll (Liquid) site.
+--path names the page in messages (PATH:LINE:COL: …) and by its extension says
+whether it is a page (.md, .markdown; .mdx for Docusaurus): any other file is
+written back as it came. Without --path every input is read as a page. On an error
+nothing is written to stdout and the exit code is 1. This is what the MkDocs,
+remark and Jekyll plugins call for each page.";
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Build one page read on stdin: write what a build would write for it on stdout
+    #[command(after_help = PAGE_HELP)]
+    Page {
+        /// The page's path relative to the docs folder (messages, and its extension)
+        #[arg(long, value_name = "REL")]
+        path: Option<PathBuf>,
+        /// The output format, instead of the config's `format:` (aviator, kramdown,
+        /// docusaurus, mkdocs, hugo)
+        #[arg(long, value_name = "F")]
+        format: Option<String>,
+    },
     /// Write `method:` and `request:` into each page from its hand-pasted curl command
     #[command(after_help = IMPORT_HELP)]
     Import {
@@ -242,6 +267,9 @@ fn main() -> ExitCode {
             (false, None) => Some(docsnip::verify::cache::Cache::default_dir()),
         };
         return verify(docs, &site_opts, *jobs, *timeout, cache, c, started);
+    }
+    if let Some(Command::Page { path, format }) = &cli.command {
+        return page(path.as_deref(), format.as_deref(), &site_opts, c);
     }
     if let Some(Command::Import {
         docs,
@@ -483,6 +511,71 @@ fn import(
     ExitCode::SUCCESS
 }
 
+/// `docsnip page`: one page from stdin to stdout, as a build of the current folder
+/// would write it; diagnostics on stderr, and on an error nothing on stdout.
+fn page(
+    path: Option<&std::path::Path>,
+    format: Option<&str>,
+    site_opts: &SiteOptions,
+    c: &Common,
+) -> ExitCode {
+    use std::io::{Read, Write};
+    let kind = match format {
+        None => None,
+        Some(f) => match docsnip::format::FormatKind::parse(f) {
+            Some(k) => Some(k),
+            None => {
+                return usage(&format!(
+                    "--format must be one of {}, not `{f}`",
+                    docsnip::format::FormatKind::NAMES.join(", ")
+                ));
+            }
+        },
+    };
+    let site = match Site::load_as(std::path::Path::new("."), site_opts, kind) {
+        Ok(s) => s,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+        eprintln!("docsnip: error: cannot read the page on stdin: {e}");
+        return ExitCode::from(1);
+    }
+    let (output, diags) = match path {
+        Some(p) => build::process(p, &bytes, &site),
+        None => build::process_page(std::path::Path::new("<stdin>"), &bytes, &site),
+    };
+    for d in &diags {
+        if d.is_error() || !c.quiet {
+            eprintln!("{d}");
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if matches!(output, build::Output::Failed)
+        || errors > 0
+        || (c.deny_warnings && !diags.is_empty())
+    {
+        eprintln!(
+            "docsnip page: {errors} error(s), {} warning(s); nothing was written",
+            diags.len() - errors
+        );
+        return ExitCode::from(1);
+    }
+    let text: &[u8] = match &output {
+        build::Output::Page { text, .. } => text.as_bytes(),
+        _ => &bytes,
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text).and_then(|()| out.flush()) {
+        eprintln!("docsnip: error: cannot write the page to stdout: {e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 /// The command-line settings of `verify --as-written`.
 struct AsWrittenRun {
     jobs: Option<usize>,
@@ -502,6 +595,12 @@ fn verify_as_written(
     started: Instant,
 ) -> ExitCode {
     use docsnip::verify::as_written::{AsWrittenOptions, verify_as_written};
+    if !cfg!(target_os = "linux") {
+        eprintln!(
+            "docsnip verify --as-written: error: runs the pages' own code only in its sandbox (a Linux network namespace): run it on Linux or in a Linux container"
+        );
+        return ExitCode::from(1);
+    }
     if let Err(code) = require_folder(docs) {
         return code;
     }

@@ -743,6 +743,133 @@ fn lang_all_writes_every_built_in_language() {
     );
 }
 
+/// `docsnip page` run in `dir` on `bytes`, with `args`.
+fn page(dir: &Path, args: &[&str], bytes: &[u8]) -> std::process::Output {
+    docsnip()
+        .current_dir(dir)
+        .arg("page")
+        .args(args)
+        .write_stdin(bytes.to_vec())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn page_writes_exactly_what_a_build_writes_for_every_file() {
+    // The example site: a Jekyll site (its _config.yml) with its docsnip.yml inside.
+    let tmp = example_site();
+    let docs = tmp.path().join("docs");
+    let out = docsnip()
+        .args(["--quiet"])
+        .arg(&docs)
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let built = tree(&tmp.path().join("out"));
+    let mut pages = 0;
+    for (rel, bytes) in tree(&docs) {
+        if rel == Path::new("docsnip.yml") {
+            continue;
+        }
+        let rel_s = rel.to_str().unwrap();
+        let out = page(&docs, &["--quiet", "--path", rel_s], &bytes);
+        assert!(out.status.success(), "{rel_s}: {}", stderr(&out));
+        assert_eq!(
+            out.stdout, built[&rel],
+            "{rel_s}: docsnip page differs from the build"
+        );
+        if out.stdout != bytes {
+            pages += 1;
+        }
+    }
+    assert!(pages >= 3, "only {pages} pages changed by the build");
+
+    // The MkDocs example, with an explicit --config and --format from another folder.
+    let site = Path::new("examples/sites/mkdocs");
+    let bytes = std::fs::read(site.join("docs/ping.md")).unwrap();
+    let tmp2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp2.path().join("docs")).unwrap();
+    std::fs::write(tmp2.path().join("docs/ping.md"), &bytes).unwrap();
+    let config = std::fs::canonicalize(site.join("docsnip.yml")).unwrap();
+    let out = docsnip()
+        .args(["--quiet", "--config"])
+        .arg(&config)
+        .arg(tmp2.path().join("docs"))
+        .arg(tmp2.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = std::fs::read(tmp2.path().join("out/ping.md")).unwrap();
+    let got = page(
+        tmp2.path(),
+        &["--config", config.to_str().unwrap(), "--path", "ping.md"],
+        &bytes,
+    );
+    assert!(got.status.success(), "{}", stderr(&got));
+    assert_eq!(got.stdout, want);
+    assert!(String::from_utf8_lossy(&want).contains("=== \"Curl\""));
+    // --format overrides the config's format: the same page as Docusaurus tabs.
+    let got = page(
+        tmp2.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "docusaurus",
+            "--path",
+            "ping.md",
+        ],
+        &bytes,
+    );
+    assert!(got.status.success(), "{}", stderr(&got));
+    assert!(stdout(&got).contains("<TabItem"), "{}", stdout(&got));
+}
+
+#[test]
+fn page_errors_name_the_path_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = b"---\nmethod: GET\nrequest: {path: /x, query: [1, 2]}\n---\n# X\n";
+    let out = page(tmp.path(), &["--path", "api/x.md"], bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with("api/x.md:3:"),
+        "no REL:LINE:COL: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(": error: "));
+    // Without --path the page is still read as a page, named <stdin>.
+    let out = page(tmp.path(), &[], bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("<stdin>:3:"), "{}", stderr(&out));
+    // A warning passes (page unchanged) unless denied.
+    let warned = b"---\ntitle: X\n---\n```bash\ncurl x\n```\n{: title=\"Curl\"}\n";
+    let out = page(tmp.path(), &["--path", "x.md"], warned);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, warned);
+    assert!(stderr(&out).contains("x.md:"), "{}", stderr(&out));
+    let out = page(tmp.path(), &["--deny-warnings", "--path", "x.md"], warned);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    // A file that is not a page comes back as it went in.
+    let out = page(tmp.path(), &["--path", "x.txt"], bad);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, bad);
+    // A bad config: its error, exit 1, nothing written.
+    std::fs::write(tmp.path().join("docsnip.yml"), "format: nope\n").unwrap();
+    let out = page(tmp.path(), &["--path", "x.md"], bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("docsnip.yml:1:"), "{}", stderr(&out));
+    // An unknown --format is bad usage.
+    let out = page(tmp.path(), &["--format", "nope"], bad);
+    assert_eq!(out.status.code(), Some(2));
+    let out = docsnip().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("docsnip "), "{}", stdout(&out));
+}
+
 /// A site of one multi-request page (tests/fixtures/formats/multi.md) in `format`,
 /// with curl and Python.
 fn multi_site(format: &str) -> tempfile::TempDir {

@@ -385,7 +385,11 @@ fn wait(child: &mut Child) -> io::Result<ExitStatus> {
 /// to 25 ms of idle waiting.
 fn wait_exit_unreaped(pid: libc::pid_t, deadline: Instant) -> bool {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    #[cfg(target_os = "linux")]
     let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    // No pidfd elsewhere: the plain polling wait below.
+    #[cfg(not(target_os = "linux"))]
+    let raw: libc::c_long = -1;
     let pidfd = (raw >= 0).then(|| {
         // SAFETY: pidfd_open succeeded, so the fd is open and ours.
         unsafe { OwnedFd::from_raw_fd(raw as RawFd) }
@@ -446,8 +450,9 @@ fn open_pty() -> Option<(OwnedFd, OwnedFd)> {
             &mut master,
             &mut slave,
             std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
+            // *mut for the BSDs and macOS, whose libc declares these two mutable.
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
         )
     };
     if r != 0 {

@@ -602,12 +602,21 @@ fn status_code(mut cmd: Command, name: &str) -> i32 {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn last_os_error(what: &str) -> String {
     format!("{what}: {}", io::Error::last_os_error())
 }
 
+/// Elsewhere than Linux there are no namespaces to enter: the probe fails, and
+/// `verify --as-written` refuses to run (see main.rs).
+#[cfg(not(target_os = "linux"))]
+fn isolate() -> Result<(), String> {
+    Err("the sandbox needs Linux namespaces (network, mount, user)".to_string())
+}
+
 /// Enters new network and mount namespaces (and a user namespace when not root), makes
 /// mounts private, mounts a fresh sysfs and brings `lo` up.
+#[cfg(target_os = "linux")]
 fn isolate() -> Result<(), String> {
     // SAFETY: plain system calls on this (single-threaded) process.
     unsafe {

@@ -652,7 +652,9 @@ fn start_fork_server(
             r.command.first().is_some_and(|c| c == p) || r.needs.iter().any(|n| n.check[0] == p)
         })
     };
-    if !uses("python3") && !uses("http") {
+    // Linux only (tested there: its client's fd passing and signals); elsewhere every
+    // snippet runs as its own process.
+    if !cfg!(target_os = "linux") || (!uses("python3") && !uses("http")) {
         return None;
     }
     // By the paths the user's shell starts, never their canonical targets: a venv's
