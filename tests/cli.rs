@@ -610,7 +610,7 @@ fn body_snippets_in_a_liquid_site_are_wrapped_in_raw() {
     let page = build("placement: body\n", "jekyll");
     assert!(page.starts_with("---\ntitle: /a\nmethod: get\n"), "{page}");
     assert!(
-        page.contains("\nText {{ page.title }}\n\n~~~ bash\n{% raw %}# /a\ncurl "),
+        page.contains("\nText {{ page.title }}\n\n~~~ bash\n{% raw %}# Request: /a\ncurl "),
         "{page}"
     );
     assert!(
@@ -1075,11 +1075,13 @@ fn verify_list_runtimes_names_each_program_or_what_to_install() {
 fn curl_templates_with(preamble: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let curl = std::fs::read_to_string("languages/curl/template.tera").unwrap();
-    let head = "# {{ req.name | line }}\n";
-    assert!(
-        curl.contains(head),
-        "the curl template changed: update this test"
-    );
+    // The comment line that names the request: the preamble goes right after it.
+    let head = curl
+        .lines()
+        .find(|l| l.starts_with("# ") && l.ends_with("{{ req.name | line }}"))
+        .map(|l| format!("{l}\n"))
+        .expect("the curl template changed: update this test");
+    let head = head.as_str();
     let changed = curl.replacen(head, &format!("{head}{preamble}\n"), 1);
     std::fs::write(tmp.path().join("curl.tera"), changed).unwrap();
     tmp
