@@ -3,17 +3,18 @@
 # artifacts scripts/package.sh builds:
 #  - the wheel into a fresh venv and the npm packages into a fresh npm project, then
 #    `docsnip --version` and a build through each (equal to the reference binary's);
-#  - the example MkDocs site with `plugins: [docsnip]` and the Docusaurus site with the
-#    remark plugin (scripts/check-sites.sh in plugin mode), and Jekyll sites with
+#  - the example MkDocs site with `plugins: [docsnip]`, the Docusaurus and Starlight sites
+#    with the remark plugin and the VitePress site with the markdown-it plugin
+#    (scripts/check-sites.sh in plugin mode), and Jekyll sites with
 #    _plugins/docsnip.rb (scripts/check-jekyll.sh in plugin mode): no docsnip step before,
 #    the docs folder left as it was, every snippet byte-exact in the HTML;
 #  - a page the plugin refuses fails each site build, naming the page's PATH:LINE:COL;
 #  - the dev servers: `mkdocs serve` and `docusaurus start` once each (127.0.0.1, bounded
 #    waits), a page's request edited, the new snippet served;
-#  - the pre-commit hook (.pre-commit-hooks.yaml) through `pre-commit try-repo` on a
-#    fixture repository.
+#  - both pre-commit hooks (.pre-commit-hooks.yaml: docsnip-system, and docsnip built by
+#    pre-commit with cargo) through `pre-commit try-repo` on a fixture repository.
 # Pinned: maturin (package.sh), mkdocs, mkdocs-material, pre-commit (below), Docusaurus
-# (examples/sites/docusaurus/package.json).
+# (examples/sites/docusaurus/package.json), VitePress and Starlight (their package-lock.json).
 # Usage: scripts/check-plugins.sh DOCSNIP      (DOCSNIP: the reference release binary)
 # DOCSNIP_PLUGINS_CACHE moves the work folder (default .cache/plugins, git-ignored).
 set -euo pipefail
@@ -71,20 +72,23 @@ lap "installed from dist/ and built through pip and npm"
 # 3. The example sites, built by their generators with the plugin alone.
 sites=$work/sites
 mkdir -p "$sites"
-if [ -d "$root/.cache/sites/docusaurus-deps/node_modules/@docusaurus/core" ] && [ ! -e "$sites/docusaurus-deps" ]; then
-  ln -s "$root/.cache/sites/docusaurus-deps" "$sites/docusaurus-deps"   # reuse check-sites.sh's install
-fi
+for g in docusaurus vitepress starlight; do   # reuse check-sites.sh's installs
+  if [ -d "$root/.cache/sites/$g-deps/node_modules" ] && [ ! -e "$sites/$g-deps" ]; then
+    ln -s "$root/.cache/sites/$g-deps" "$sites/$g-deps"
+  fi
+done
 DOCSNIP_SITES_CACHE=$sites DOCSNIP_SITES_PLUGIN_VENV=$venv DOCSNIP_SITES_PLUGIN_NPM=$npmp \
-  NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$ref" mkdocs docusaurus
-lap "MkDocs and Docusaurus sites built with the plugins, byte-exact"
+  NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$ref" mkdocs docusaurus vitepress starlight
+lap "MkDocs, Docusaurus, VitePress and Starlight sites built with the plugins, byte-exact"
 DOCSNIP_JEKYLL_PLUGIN=$root/packaging/jekyll/docsnip.rb bash scripts/check-jekyll.sh "$venv/bin/docsnip"
 lap "Jekyll sites built with _plugins/docsnip.rb, byte-exact"
 
 # 4. A page the plugin refuses fails the build, naming the page.
 bad=$'---\ntitle: Bad\nmethod: get\nrequest:\n  path: /bad\n  query: [1, 2]\n---\n# Bad\n'
-refused() { # NAME LOG: the log names docs/bad.md at line 6
-  grep -q "bad.md:6:[0-9]*: error: " "$2" || { cat "$2" >&2; fail "$1: the failed build does not name bad.md:6:COL"; }
-  say "$1: a refused page fails the build: $(grep -o '[^ ]*bad.md:6:[0-9]*: error: [^;]*' "$2" | head -1)"
+refused() { # NAME LOG [FILE]: the log names FILE (default bad.md) at line 6
+  local f=${3:-bad.md}
+  grep -q "$f:6:[0-9]*: error: " "$2" || { cat "$2" >&2; fail "$1: the failed build does not name $f:6:COL"; }
+  say "$1: a refused page fails the build: $(grep -o "[^ ]*$f:6:[0-9]*: error: [^;]*" "$2" | head -1)"
 }
 m=$tmp/mkdocs-bad
 cp -r "$sites/mkdocs" "$m"; rm -rf "$m/site"
@@ -103,10 +107,20 @@ printf '%s' "$bad" > "$d/docs/bad.md"
 if (cd "$d" && DOCUSAURUS_TELEMETRY=0 npx --no-install docusaurus build --out-dir build-bad) > "$d/bad.log" 2>&1; then fail "docusaurus: built a site with a refused page"; fi
 rm -f "$d/docs/bad.md"
 refused docusaurus "$d/bad.log"
-lap "refused pages fail MkDocs, Jekyll and Docusaurus builds"
-# 5. The pre-commit hook, tried from this repository on a fixture repository (the
-# `docsnip-system` hook, with the wheel's docsnip on PATH; the `docsnip` hook builds with
-# cargo into pre-commit's own cache and is not run here).
+v=$sites/vitepress
+printf '%s' "$bad" > "$v/docs/bad.md"
+if (cd "$v" && npx --no-install vitepress build docs --outDir "$tmp/vitepress-bad") > "$v/bad.log" 2>&1; then fail "vitepress: built a site with a refused page"; fi
+rm -f "$v/docs/bad.md"
+refused vitepress "$v/bad.log"
+a=$sites/starlight
+printf '%s' "$bad" > "$a/src/content/docs/bad.mdx"
+if (cd "$a" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build --outDir "$tmp/starlight-bad") > "$a/bad.log" 2>&1; then fail "starlight: built a site with a refused page"; fi
+rm -f "$a/src/content/docs/bad.mdx"
+refused starlight "$a/bad.log" bad.mdx
+lap "refused pages fail MkDocs, Jekyll, Docusaurus, VitePress and Starlight builds"
+# 5. The pre-commit hooks, tried from this repository on a fixture repository: the
+# `docsnip-system` hook with the wheel's docsnip on PATH, then the `docsnip` hook, which
+# pre-commit builds with cargo into its own cache.
 fx=$tmp/precommit
 mkdir -p "$fx"
 cp -r examples/sites/mkdocs/docs "$fx/docs"
@@ -120,7 +134,18 @@ sed -i 's|path: /ping|path: /pong|' "$fx/docs/ping.md"
 if try_repo; then cat "$fx.log" >&2; fail "pre-commit: the hook passed a stale page"; fi
 grep -q "stale: docs/ping.md" "$fx.log" || { cat "$fx.log" >&2; fail "pre-commit: the hook's failure does not name docs/ping.md"; }
 say "pre-commit try-repo: passes current pages, fails on a stale one (stale: docs/ping.md)"
-lap "pre-commit hook"
+lap "pre-commit hook (docsnip-system)"
+# The `docsnip` hook (language: rust): pre-commit builds docsnip from this repository with
+# cargo into its own environment (about a minute here), then runs it; the page is stale.
+if (cd "$fx" && "$venv/bin/pre-commit" try-repo "$root" docsnip --all-files) > "$fx.rust.log" 2>&1; then
+  cat "$fx.rust.log" >&2; fail "pre-commit: the rust-built hook passed a stale page"
+fi
+grep -q "stale: docs/ping.md" "$fx.rust.log" || { cat "$fx.rust.log" >&2; fail "pre-commit: the rust-built hook did not run, or its failure does not name docs/ping.md"; }
+sed -i 's|path: /pong|path: /ping|' "$fx/docs/ping.md"
+(cd "$fx" && "$venv/bin/pre-commit" try-repo "$root" docsnip --all-files) > "$fx.rust.log" 2>&1 \
+  || { cat "$fx.rust.log" >&2; fail "pre-commit: the rust-built hook failed on current pages"; }
+say "pre-commit try-repo, the docsnip hook built with cargo: fails on the stale page, passes once it is current"
+lap "pre-commit hook (docsnip, language: rust)"
 # 6. The dev servers: served once, a page's request edited, the new snippet served.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # serves URL TEXT SECONDS [SOURCE]: TEXT appears in what URL serves (tags removed,

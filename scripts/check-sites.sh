@@ -13,7 +13,8 @@
 # Plugin mode (scripts/check-plugins.sh): with DOCSNIP_SITES_PLUGIN_VENV (a venv holding the
 # docsnip wheel and MkDocs) and DOCSNIP_SITES_PLUGIN_NPM (an npm project holding the docsnip
 # package), no docsnip step runs before the generator: MkDocs builds with `plugins:
-# [docsnip]` and Docusaurus with the remark plugin, from a docs folder docsnip never
+# [docsnip]`, Docusaurus and Starlight with the remark plugin (docsnip/remark) and VitePress
+# with the markdown-it plugin (docsnip/markdown-it), from a docs folder docsnip never
 # rewrites (checked), and the HTML is compared with what `docsnip DOCS OUT` writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,7 +89,7 @@ prepare() { # FORMAT CONTENT_DIR EXT
   local f=$1 content=$2 ext=$3 work=$cache/$1
   rm -rf "$work"
   mkdir -p "$work"
-  (cd "examples/sites/$f" && tar --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
+  (cd "examples/sites/$f" && tar --dereference --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
   for p in examples/sites/shared/*.md; do
     cp "$p" "$work/$content/$(basename "$p" .md).$ext"
   done
@@ -97,7 +98,7 @@ prepare() { # FORMAT CONTENT_DIR EXT
   if [ -n "$plugins" ]; then
     # The plugin does the work: docsnip's build goes elsewhere, as what the HTML must show.
     "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" "$work/$content" "$work/expected"
-    (cd "$work/$content" && find . -type f -exec sha256sum {} + | sort) > "$work/docs.sha256"
+    (cd "$work/$content" && find . -path ./.vitepress -prune -o -type f -exec sha256sum {} + | sort) > "$work/docs.sha256"
     return
   fi
   "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/$content"
@@ -140,14 +141,25 @@ plugin_site() { # FORMAT
             grep -q '^plugins: \[docsnip\]$' "$work/mkdocs.yml" ;;
     docusaurus) sed -i "s|docs: { |docs: { beforeDefaultRemarkPlugins: [require('docsnip/remark')], |" "$work/docusaurus.config.js"
                 grep -q "require('docsnip/remark')" "$work/docusaurus.config.js" ;;
+    vitepress) sed -i "s|^export default {|import docsnip from 'docsnip/markdown-it'\nexport default {\n  markdown: { config: (md) => { md.use(docsnip) } },|" "$work/docs/.vitepress/config.mjs"
+               grep -q "md.use(docsnip)" "$work/docs/.vitepress/config.mjs" ;;
+    starlight) sed -i "s|^export default defineConfig({|import docsnip from 'docsnip/remark';\nexport default defineConfig({\n  markdown: { remarkPlugins: [docsnip] },|" "$work/astro.config.mjs"
+               grep -q "remarkPlugins: \[docsnip\]" "$work/astro.config.mjs" ;;
   esac || { say "$1: could not add the docsnip plugin to the site's config"; exit 1; }
 }
-# The site's node_modules: Docusaurus (the cached install), plus, in plugin mode, the
+# The site's node_modules: the generator (the cached install), plus, in plugin mode, the
 # docsnip packages of the npm project (a folder of links to both).
 node_modules() { # FORMAT
-  local work=$cache/$1 deps=$cache/docusaurus-deps/node_modules
+  local work=$cache/$1 deps=$cache/$1-deps/node_modules
   if [ -z "$plugins" ]; then ln -s "$deps" "$work/node_modules"; return; fi
   plugin_site "$1"
+  if [ "$1" = starlight ]; then
+    # Astro's build cannot load its own components through a folder of links: a copy of
+    # the install (hard links where the file system allows), as a user's project has it.
+    cp -al "$deps" "$work/node_modules" 2>/dev/null || cp -a "$deps" "$work/node_modules"
+    cp -a "$plugin_npm/node_modules/docsnip" "$plugin_npm/node_modules/@docsnip" "$work/node_modules/"
+    return
+  fi
   mkdir "$work/node_modules"
   for e in "$deps"/* "$deps"/.bin "$plugin_npm/node_modules/docsnip" "$plugin_npm/node_modules/@docsnip"; do
     ln -s "$e" "$work/node_modules/"
@@ -159,7 +171,7 @@ pages() { # FORMAT CONTENT_DIR
   local work=$cache/$1
   view=$work/$2
   [ -n "$plugins" ] || return 0
-  (cd "$work/$2" && find . -type f -exec sha256sum {} + | sort) | cmp -s - "$work/docs.sha256" \
+  (cd "$work/$2" && find . -path ./.vitepress -prune -o -type f -exec sha256sum {} + | sort) | cmp -s - "$work/docs.sha256" \
     || { say "$1: the build changed the docs folder"; exit 1; }
   view=$work/expected
 }
@@ -192,14 +204,16 @@ for f in "${formats[@]}"; do
       python3 scripts/site_snippets.py docusaurus "$view" "$work/build" ;;
     vitepress)
       prepare vitepress docs md
-      ln -s "$cache/vitepress-deps/node_modules" "$work/node_modules"
+      node_modules vitepress
       (cd "$work" && npx --no-install vitepress build docs >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
-      python3 scripts/site_snippets.py vitepress "$work/docs" "$work/docs/.vitepress/dist" ;;
+      pages vitepress docs
+      python3 scripts/site_snippets.py vitepress "$view" "$work/docs/.vitepress/dist" ;;
     starlight)
       prepare starlight src/content/docs mdx
-      ln -s "$cache/starlight-deps/node_modules" "$work/node_modules"
+      node_modules starlight
       (cd "$work" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
-      python3 scripts/site_snippets.py starlight "$work/src/content/docs" "$work/dist" ;;
+      pages starlight src/content/docs
+      python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
     *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"

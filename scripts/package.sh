@@ -3,7 +3,8 @@
 #  - dist/docsnip-VERSION-*.whl: the binary as a maturin `bindings = "bin"` wheel (as ruff
 #    and uv ship) carrying the MkDocs plugin (packaging/python/);
 #  - dist/docsnip-VERSION.tgz and dist/docsnip-linux-x64-VERSION.tgz: the npm package (a
-#    `docsnip` bin shim and the remark plugin `docsnip/remark`) and its platform package
+#    `docsnip` bin shim, the remark plugin `docsnip/remark` and the markdown-it plugin
+#    `docsnip/markdown-it`) and its platform package
 #    holding the binary, the esbuild/Biome layout (packaging/npm/; a platform is one more
 #    folder and one line in lib/binary.js).
 # maturin is pinned and installed into .cache/package/venv (git-ignored).

@@ -4,9 +4,7 @@
 # time) click "Python (requests)" on each site's Create-an-order page, open its Ping page,
 # require Python to be selected there too (the toolchain keeps the reader's choice), and
 # save that page as examples/screenshots/format-FORMAT.png (scripts/browser_tabs.py).
-#
-# VitePress keeps no choice across pages: its screenshot is the Create-an-order page
-# after the click.
+# VitePress keeps the choice through docsnip/vitepress in the example site's theme.
 #
 # Usage: scripts/screenshot-sites.sh [DOCSNIP] [FORMAT...]   (default: every format)
 set -euo pipefail

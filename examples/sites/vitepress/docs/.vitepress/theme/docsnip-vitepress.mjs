@@ -1,0 +1,1 @@
+../../../../../../packaging/npm/docsnip/lib/vitepress.mjs
