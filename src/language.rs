@@ -42,6 +42,11 @@ pub struct RunSpec {
     pub untrusted: Option<Untrusted>,
     /// How `docsnip verify` compiles many snippets of this language in one step.
     pub batch: Option<Batch>,
+    /// `run.joins_repeated_headers: true`: the client sends one line per header name, so
+    /// the template sends a repeated header's values joined with `, ` (RFC 9110 section
+    /// 5.3), and verify accepts exactly that one line for it (never for Cookie or
+    /// Set-Cookie).
+    pub joins_repeated_headers: bool,
 }
 
 /// How code docsnip did not write is wrapped (`verify --as-written`, see
@@ -96,6 +101,7 @@ impl RunSpec {
             bin_dir: None,
             untrusted: None,
             batch: None,
+            joins_repeated_headers: false,
             command,
             needs: program
                 .first()
@@ -140,6 +146,7 @@ impl RunSpec {
                 build: expand(&b.build),
                 command: expand(&b.command),
             }),
+            joins_repeated_headers: self.joins_repeated_headers,
         }
     }
 
@@ -344,14 +351,35 @@ pub fn parse_spec(name: &str, spec: &str, template: &str) -> Result<Spec, String
                     bin_dir: None,
                     untrusted: None,
                     batch: None,
+                    joins_repeated_headers: false,
                 };
-                for (k, v) in yaml::known_fields(v, "run", &["file", "build", "command", "batch"])
-                    .map_err(|(_, m)| m)?
+                for (k, v) in yaml::known_fields(
+                    v,
+                    "run",
+                    &[
+                        "file",
+                        "build",
+                        "command",
+                        "batch",
+                        "joins_repeated_headers",
+                    ],
+                )
+                .map_err(|(_, m)| m)?
                 {
                     match k {
                         "file" => run.file = text(v, k)?,
                         "build" => run.build = Some(list(v, k)?),
                         "batch" => run.batch = Some(parse_batch(v)?),
+                        "joins_repeated_headers" => {
+                            run.joins_repeated_headers = match &v.value {
+                                Value::Bool(b, _) => *b,
+                                _ => {
+                                    return Err(
+                                        "`run.joins_repeated_headers` must be true or false".into(),
+                                    );
+                                }
+                            }
+                        }
                         _ => run.command = list(v, k)?,
                     }
                 }

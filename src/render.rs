@@ -423,6 +423,41 @@ fn fits(text: &str, at: usize, width: usize) -> bool {
         .all(|(i, l)| l.chars().count() + if i == 0 { at } else { 0 } <= width)
 }
 
+/// See `join_headers` in [`register`]: the values of each header name, case-insensitively,
+/// joined with `, ` into the line where the name first appears.
+fn join_headers(items: &[tera::Value]) -> Vec<tera::Value> {
+    let field = |i: &tera::Value, k: &'static str| {
+        i.as_map()
+            .and_then(|m| m.get(&k.into()))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out: Vec<(String, String, usize, tera::Value)> = Vec::new();
+    for i in items {
+        let name = field(i, "name");
+        let value = field(i, "value");
+        match out.iter_mut().find(|o| o.0.eq_ignore_ascii_case(&name)) {
+            Some(o) => {
+                o.1.push_str(", ");
+                o.1.push_str(&value);
+                o.2 += 1;
+            }
+            None => out.push((name, value, 1, i.clone())),
+        }
+    }
+    out.into_iter()
+        .map(|(name, value, count, first)| {
+            let mut m = first.as_map().cloned().unwrap_or_default();
+            m.insert("name".into(), name.into());
+            m.insert("value".into(), value.into());
+            m.insert("joined".into(), (count > 1).into());
+            m.insert("count".into(), count.into());
+            tera::Value::from(m)
+        })
+        .collect()
+}
+
 fn register(tera: &mut Tera) {
     tera.register_filter("sh", |x: &str, _: Kwargs, _: &State| escape::sh(x));
     tera.register_filter("sh_quote", |x: &str, _: Kwargs, _: &State| {
@@ -497,6 +532,17 @@ fn register(tera: &mut Tera) {
                 .filter_map(|i| i.as_map()?.get(&"name".into()).map(ToString::to_string))
                 .collect();
             Ok((1..names.len()).any(|i| names[..i].contains(&names[i])))
+        },
+    );
+    // `join_headers(headers=req.headers)`: the headers with each repeated name's values
+    // joined into its first line as `a, b` (the combined value RFC 9110 section 5.3
+    // treats as equivalent), for clients that send one line per name; a joined header
+    // has `joined: true` and `count` (how many lines it stands for).
+    tera.register_function(
+        "join_headers",
+        |k: Kwargs, _: &State| -> tera::TeraResult<Vec<tera::Value>> {
+            let items: Vec<tera::Value> = k.must_get("headers")?;
+            Ok(join_headers(&items))
         },
     );
     crate::language::register_filters(tera);

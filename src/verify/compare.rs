@@ -122,6 +122,20 @@ const PREVIEW: usize = 80;
 /// rules. `files` holds the content of every uploaded sample file (see
 /// [`sample_files`]). An empty result means the request is exactly the described one.
 pub fn compare(expected: &Request, got: &Recorded, files: &SampleFiles) -> Vec<Difference> {
+    compare_for(expected, got, files, false)
+}
+
+/// [`compare`] for a client that sends one line per header name
+/// (`joins_repeated_headers`, `run.joins_repeated_headers` in its `language.yml`): a
+/// header the page repeats may also arrive as ONE line holding its values joined with
+/// `, ` in the page's order (the combined value RFC 9110 section 5.3 treats as
+/// equivalent), exactly that; never for `Cookie` or `Set-Cookie`.
+pub fn compare_for(
+    expected: &Request,
+    got: &Recorded,
+    files: &SampleFiles,
+    joins_repeated_headers: bool,
+) -> Vec<Difference> {
     let mut out = Vec::new();
     if let Some(error) = &got.error {
         out.push(Difference::new(
@@ -137,7 +151,7 @@ pub fn compare(expected: &Request, got: &Recorded, files: &SampleFiles) -> Vec<D
     }
     compare_path(expected, got, &mut out);
     compare_query(expected, got, &mut out);
-    compare_headers(expected, got, &mut out);
+    compare_headers(expected, got, joins_repeated_headers, &mut out);
     compare_body(expected, got, files, &mut out);
     out
 }
@@ -191,7 +205,12 @@ struct HeaderGroup<'a> {
     implied: bool,
 }
 
-fn compare_headers(expected: &Request, got: &Recorded, out: &mut Vec<Difference>) {
+fn compare_headers(
+    expected: &Request,
+    got: &Recorded,
+    joins_repeated_headers: bool,
+    out: &mut Vec<Difference>,
+) {
     let mut groups: Vec<HeaderGroup<'_>> = Vec::new();
     let basic;
     let mut all: Vec<(&str, String, bool)> = expected
@@ -245,7 +264,10 @@ fn compare_headers(expected: &Request, got: &Recorded, out: &mut Vec<Difference>
                     ),
                 ));
             }
-        } else if have != want {
+        } else if have != want
+            && !(joins_repeated_headers && joined_as_one(g.name, &want, &have))
+            && !cookie_on_one_line(g.name, &want, &have)
+        {
             out.push(Difference::new(
                 Aspect::Header,
                 format!(
@@ -280,6 +302,31 @@ fn compare_headers(expected: &Request, got: &Recorded, out: &mut Vec<Difference>
             ));
         }
     }
+}
+
+/// Whether `have` is the one line that joins a repeated header's values `want` with `, `
+/// (see [`compare_for`]); never for `Cookie` or `Set-Cookie`, whose values do not combine.
+fn joined_as_one(name: &str, want: &[&[u8]], have: &[&[u8]]) -> bool {
+    if want.len() < 2
+        || have.len() != 1
+        || name.eq_ignore_ascii_case("cookie")
+        || name.eq_ignore_ascii_case("set-cookie")
+    {
+        return false;
+    }
+    let joined = want.join(&b", "[..]);
+    have[0] == trim_ows(&joined)
+}
+
+/// Whether `have` is the single `Cookie` line that RFC 6265 section 5.4 requires of a
+/// user agent ("MUST NOT attach more than one Cookie header field"): the page's repeated
+/// Cookie values joined with `; `, in order, exactly. Any client may send it (Node's
+/// fetch, axios and Java's HttpClient do).
+fn cookie_on_one_line(name: &str, want: &[&[u8]], have: &[&[u8]]) -> bool {
+    want.len() >= 2
+        && have.len() == 1
+        && name.eq_ignore_ascii_case("cookie")
+        && have[0] == want.join(&b"; "[..]).as_slice()
 }
 
 /// The `Authorization` value of HTTP basic authentication.
@@ -1010,6 +1057,103 @@ pub(super) mod tests {
             messages(&compare(&r, &got, &SampleFiles::new())),
             Vec::<&str>::new()
         );
+    }
+
+    /// The languages whose `language.yml` sets `run.joins_repeated_headers`: exactly the
+    /// clients that send one line per header name.
+    #[test]
+    fn the_joining_clients_are_those_with_one_line_per_header_name() {
+        let joining: Vec<String> = crate::language::builtins()
+            .into_iter()
+            .filter(|s| s.run.as_ref().is_some_and(|r| r.joins_repeated_headers))
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(joining, ["wget", "ruby", "csharp", "r"]);
+    }
+
+    /// A client that sends one line per header name (`joins_repeated_headers`) may send
+    /// a repeated header as exactly its values joined with `, `, in order; nothing looser,
+    /// and never for Cookie; every other client must send each line.
+    #[test]
+    fn joined_repeated_header_only_for_joining_clients_and_only_exactly() {
+        let mut r = request("GET", "/a", Body::None);
+        r.headers = vec![
+            header("X-Tag", "one"),
+            header("x-tag", " two "),
+            header("X-Tag", "a,b"),
+            header("X-One", "1"),
+        ];
+        let one = |value: &[u8]| {
+            let headers: Vec<(&str, &[u8])> = vec![("X-Tag", value), ("X-One", b"1")];
+            recorded("GET", "/a", &headers, b"")
+        };
+        let none = SampleFiles::new();
+        let joined = one(b"one, two, a,b");
+        assert!(compare_for(&r, &joined, &none, true).is_empty());
+        // The separate lines are still right for a joining client.
+        let lines = recorded(
+            "GET",
+            "/a",
+            &[
+                ("X-Tag", b"one"),
+                ("X-Tag", b"two"),
+                ("X-Tag", b"a,b"),
+                ("X-One", b"1"),
+            ],
+            b"",
+        );
+        assert!(compare_for(&r, &lines, &none, true).is_empty());
+        // Other clients must send each line.
+        assert_eq!(
+            messages(&compare(&r, &joined, &none)),
+            [r#"header X-Tag: expected ["one", "two", "a,b"], got "one, two, a,b""#]
+        );
+        // Nothing looser: another separator, order, a missing or an extra value, two
+        // lines of which one is joined.
+        for bad in [
+            &b"one,two,a,b"[..],
+            b"one; two; a,b",
+            b"two, one, a,b",
+            b"one, two",
+            b"one, two, a,b, c",
+            b"one,  two, a,b",
+        ] {
+            let got = one(bad);
+            assert_eq!(
+                compare_for(&r, &got, &none, true).len(),
+                1,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let split = recorded(
+            "GET",
+            "/a",
+            &[("X-Tag", b"one, two"), ("X-Tag", b"a,b"), ("X-One", b"1")],
+            b"",
+        );
+        assert_eq!(compare_for(&r, &split, &none, true).len(), 1);
+        // Cookie values do not combine with commas: never accepted joined.
+        let mut c = request("GET", "/a", Body::None);
+        c.headers = vec![header("Cookie", "a=1"), header("Cookie", "b=2")];
+        let got = recorded("GET", "/a", &[("Cookie", b"a=1, b=2")], b"");
+        assert_eq!(
+            messages(&compare_for(&c, &got, &none, true)),
+            [r#"header Cookie: expected ["a=1", "b=2"], got "a=1, b=2""#]
+        );
+        // ... but the one Cookie line of RFC 6265 section 5.4, joined with "; " in order,
+        // is right for any client; nothing looser.
+        let got = recorded("GET", "/a", &[("Cookie", b"a=1; b=2")], b"");
+        assert!(compare(&c, &got, &none).is_empty());
+        for bad in [&b"b=2; a=1"[..], b"a=1;b=2", b"a=1; b=2; c=3", b"a=1"] {
+            let got = recorded("GET", "/a", &[("Cookie", bad)], b"");
+            assert_eq!(compare(&c, &got, &none).len(), 1);
+        }
+        // One value is never "joined".
+        let mut single = request("GET", "/a", Body::None);
+        single.headers = vec![header("X-Tag", "one")];
+        let got = recorded("GET", "/a", &[("X-Tag", b"one, one")], b"");
+        assert_eq!(compare_for(&single, &got, &none, true).len(), 1);
     }
 
     #[test]

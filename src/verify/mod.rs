@@ -320,7 +320,7 @@ impl Trial {
                 },
             },
             [got] => {
-                let mut diffs = compare(expected, got, files);
+                let mut diffs = compare_for(expected, got, files, runner.joins_repeated_headers);
                 let exit_ok = output.status.success();
                 if diffs.is_empty() && !exit_ok {
                     Outcome::RunFailed {
