@@ -283,7 +283,7 @@ pub fn normalize(
         .auth
         .as_ref()
         .map_or(config.auth_default.as_str(), |a| a.value.as_str());
-    let auth = if scheme_name == "none" {
+    let mut auth = if scheme_name == "none" {
         Auth::None
     } else {
         match config.schemes.get(scheme_name) {
@@ -328,11 +328,79 @@ pub fn normalize(
         Auth::Header { name, .. } => Some(name.as_str()),
         Auth::Basic { .. } => Some("Authorization"),
         _ => None,
+    }
+    .map(str::to_string);
+    // A literal `Authorization: Basic …` / `Bearer …` credential under `auth: none`
+    // becomes the matching scheme, so the snippets show its placeholders (a user name
+    // and a password for Basic) rather than an opaque `Basic YOUR_TOKEN`.
+    let literal = if matches!(auth, Auth::None)
+        && spec
+            .headers
+            .iter()
+            .filter(|(k, _)| k.value.eq_ignore_ascii_case("authorization"))
+            .count()
+            == 1
+    {
+        spec.headers.iter().find_map(|(k, v)| {
+            if !k.value.eq_ignore_ascii_case("authorization") {
+                return None;
+            }
+            let (scheme, _) = v.value.trim().split_once(' ')?;
+            let found = secrets::in_value(Some(&k.value), &v.value);
+            let (_, secret) = found.first()?;
+            let scheme_auth = credential_scheme(config, scheme)?;
+            Some((k.offset, v.offset, secret.kind, scheme_auth))
+        })
+    } else {
+        None
     };
+    if let Some((_, value_at, kind, (name, converted))) = &literal {
+        let what = match converted {
+            Auth::Basic { .. } => {
+                "a user name and password for Basic auth; the snippets use the basic scheme instead, with user and password placeholders"
+            }
+            _ => "a Bearer token; the snippets use the bearer scheme's placeholder instead",
+        };
+        warnings.push(fail(
+            *value_at,
+            format!(
+                "`Authorization` holds what looks like a live credential ({kind}), {what}: {}; rotate the credential: it is in your sources",
+                match name {
+                    Some(n) => format!("write `auth: {n}` in place of this header"),
+                    None => "add a `basic` auth scheme to docsnip.yml (auth: schemes: basic: { basic: {} }) and write `auth: basic` in place of this header".to_string(),
+                }
+            ),
+        ));
+        if let Auth::Header { name, value } = converted {
+            headers.insert(
+                0,
+                Header {
+                    name: name.clone(),
+                    value: value.clone(),
+                    implied: false,
+                },
+            );
+        }
+        auth = converted.clone();
+    }
     for (k, v) in &spec.headers {
+        if literal.as_ref().is_some_and(|l| l.1 == v.offset)
+            && k.value.eq_ignore_ascii_case("authorization")
+        {
+            if let Some(why) = header_value_problem(&v.value) {
+                problems.push(fail(
+                    v.offset,
+                    format!("the value of header `{}` {why}", k.value),
+                ));
+            }
+            continue;
+        }
         if !is_token(&k.value) {
             problems.push(fail(k.offset, format!("`{}` is not a valid header name (a header name is an HTTP token: letters, digits and !#$%&'*+-.^_`|~)", k.value)));
-        } else if auth_header.is_some_and(|a| a.eq_ignore_ascii_case(&k.value)) {
+        } else if auth_header
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(&k.value))
+        {
             problems.push(fail(
                 k.offset,
                 format!("`{}` comes from the auth scheme `{scheme_name}`; set `auth: none` to send your own", k.value),
@@ -589,6 +657,59 @@ impl Request {
             body: Body::None,
         }
     }
+}
+
+/// The configured scheme an `Authorization: SCHEME credential` header is an instance
+/// of, with its name: the first `basic` scheme for `Basic`, the first `Authorization`
+/// header scheme whose value starts with `Bearer ` for `Bearer`. A site without a
+/// `basic` scheme gets the default one's placeholders.
+fn credential_scheme(config: &Config, scheme: &str) -> Option<(Option<String>, Auth)> {
+    if scheme.eq_ignore_ascii_case("basic") {
+        return Some(
+            config
+                .schemes
+                .iter()
+                .find_map(|(n, s)| match s {
+                    Scheme::Basic { username, password } => Some((
+                        Some(n.clone()),
+                        Auth::Basic {
+                            username: username.clone(),
+                            password: password.clone(),
+                        },
+                    )),
+                    _ => None,
+                })
+                .unwrap_or_else(|| {
+                    (
+                        None,
+                        Auth::Basic {
+                            username: "YOUR_USERNAME".into(),
+                            password: "YOUR_PASSWORD".into(),
+                        },
+                    )
+                }),
+        );
+    }
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return config.schemes.iter().find_map(|(n, s)| match s {
+            Scheme::Header { name, value }
+                if name.eq_ignore_ascii_case("authorization")
+                    && value
+                        .get(..7)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("bearer ")) =>
+            {
+                Some((
+                    Some(n.clone()),
+                    Auth::Header {
+                        name: name.clone(),
+                        value: value.clone(),
+                    },
+                ))
+            }
+            _ => None,
+        });
+    }
+    None
 }
 
 /// Why a header value cannot be sent exactly, if it cannot.

@@ -515,6 +515,31 @@ fn auth_credential(v: &str) -> Option<&'static str> {
     (v.len() >= 8 && v.bytes().all(token_char) && !is_placeholder(v)).then(|| shape(v))
 }
 
+/// Whether a Basic credential is base64 of `user:password` whose password is a
+/// placeholder (`WU9VUl9VU0VSTkFNRTpZT1VSX1BBU1NXT1JE` is `YOUR_USERNAME:YOUR_PASSWORD`):
+/// an example, not a credential.
+pub fn basic_placeholder(cred: &str) -> bool {
+    use base64::Engine;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(cred) else {
+        return false;
+    };
+    let Ok(decoded) = String::from_utf8(bytes) else {
+        return false;
+    };
+    decoded
+        .split_once(':')
+        .is_some_and(|(_, password)| is_placeholder(password))
+}
+
+/// The credential after `scheme` in an `Authorization` value, judged as
+/// [`auth_credential`] does, and for `Basic` also by what it decodes to.
+fn scheme_credential(scheme: &str, cred: &str) -> Option<&'static str> {
+    if scheme.eq_ignore_ascii_case("basic") && basic_placeholder(cred) {
+        return None;
+    }
+    auth_credential(cred)
+}
+
 /// Auth schemes that precede a credential in an `Authorization` value.
 fn is_scheme(word: &str) -> bool {
     [
@@ -566,7 +591,7 @@ pub fn in_value(name: Option<&str>, value: &str) -> Vec<(Range<usize>, Secret)> 
             let cred = rest.trim();
             let start = lead + scheme.len() + 1 + (rest.len() - rest.trim_start().len());
             let r = start..start + cred.len();
-            if let Some(kind) = auth_credential(cred)
+            if let Some(kind) = scheme_credential(scheme, cred)
                 && !overlaps(&out, &r)
             {
                 out.push((
@@ -736,7 +761,7 @@ pub fn in_text(text: &str) -> Vec<(Range<usize>, Secret)> {
                 let cs = e + 1;
                 let ce = word_end(cs);
                 let r = cs..ce;
-                if let Some(kind) = auth_credential(&text[r.clone()])
+                if let Some(kind) = scheme_credential(&text[j..e], &text[r.clone()])
                     && !out.iter().any(|(o, _)| o.start < r.end && r.start < o.end)
                 {
                     out.push((
@@ -952,5 +977,16 @@ mod tests {
             "grant_type=refresh_token&refresh_token=YOUR_TOKEN&cursor=8xYz0aB1cD2eF3gH4"
         );
         assert!(in_text("Authorization: Token 1234567890").is_empty());
+        // Basic: what the base64 decodes to decides.
+        let example = "Authorization: Basic WU9VUl9VU0VSTkFNRTpZT1VSX1BBU1NXT1JE";
+        assert!(in_text(example).is_empty());
+        assert!(in_value(Some("Authorization"), &example[15..]).is_empty());
+        let live = "Authorization: Basic YWRhOlRyMHViNGRvcjN4SzltUTI=";
+        assert_eq!(
+            scrub_text(live),
+            "Authorization: Basic YOUR_TOKEN",
+            "the hand-pasted text keeps its shape"
+        );
+        assert_eq!(in_value(Some("Authorization"), &live[15..]).len(), 1);
     }
 }

@@ -691,3 +691,78 @@ fn several_commands_become_one_request_comment_each() {
         Imported::NotApplicable
     );
 }
+
+/// A literal credential in an `Authorization` header becomes the matching auth
+/// scheme: `Basic …` the `basic` scheme (user and password placeholders, never an
+/// opaque `Basic YOUR_TOKEN`), `Bearer …` the bearer scheme; a live one is warned
+/// about, an example (`YOUR_USERNAME:YOUR_PASSWORD` in base64) is not.
+#[test]
+fn an_authorization_header_becomes_its_auth_scheme() {
+    let site = site(None);
+    let import = |curl: &str| {
+        let page = page_with_curl(curl);
+        let (imported, diags) = import_page(Path::new("p.md"), &page, &site);
+        let Imported::Page { text, .. } = imported else {
+            panic!("{curl}: not imported: {diags:?}");
+        };
+        (text, diags)
+    };
+    let (text, diags) = import(
+        "curl https://api.example.com/account/ -H 'Authorization: Basic YWRhOlRyMHViNGRvcjN4SzltUTI=' -H 'X-Request-Id: 47d4yfbwymedhiudj384702984nakju4hajh395d'",
+    );
+    assert!(text.contains("  auth: basic\n"), "{text}");
+    assert!(
+        !text
+            .split("\n---\n")
+            .next()
+            .unwrap()
+            .contains("Authorization"),
+        "{text}"
+    );
+    assert!(
+        text.contains("X-Request-Id: \"47d4yfbwymedhiudj384702984nakju4hajh395d\""),
+        "{text}"
+    );
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0]
+            .message
+            .contains("a user name and password for Basic auth")
+            && diags[0].position == Some((8, 1)),
+        "{diags:?}"
+    );
+    let (text, diags) = import(
+        "curl https://api.example.com/account/ -H 'Authorization: Basic WU9VUl9VU0VSTkFNRTpZT1VSX1BBU1NXT1JE'",
+    );
+    assert!(text.contains("  auth: basic\n"), "{text}");
+    assert!(diags.is_empty(), "{diags:?}");
+    let (text, diags) = import(
+        "curl https://api.example.com/account/ -H 'Authorization: Bearer 8f3kd92jfk3l0sdf9k2jq7Xw'",
+    );
+    assert!(text.contains("  auth: bearer\n"), "{text}");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    // The built snippets carry the scheme's placeholders.
+    let (text, _) = import(
+        "curl https://api.example.com/account/ -H 'Authorization: Basic YWRhOlRyMHViNGRvcjN4SzltUTI='",
+    );
+    let mut d = Vec::new();
+    let parsed = parse_page(Path::new("p.md"), &text, &site, &site.base_url, &mut d)
+        .unwrap()
+        .unwrap();
+    let snippets = render_snippets(
+        Path::new("p.md"),
+        &parsed.requests[0].request,
+        parsed.requests[0].at,
+        &site,
+        &mut d,
+    )
+    .unwrap();
+    for s in &snippets {
+        assert!(
+            s.code.contains("YOUR_USERNAME") && !s.code.contains("YOUR_TOKEN"),
+            "{}: {}",
+            s.title,
+            s.code
+        );
+    }
+}

@@ -125,7 +125,9 @@ fn every_credential_is_warned_about_at_its_line() {
     );
     let count = stderr
         .lines()
-        .filter(|l| l.contains(": warning: ") && !l.contains("/_positions/"))
+        .filter(|l| {
+            l.contains(": warning: ") && !l.contains("/_positions/") && !l.contains("/_auth/")
+        })
         .count();
     assert_eq!(count, 7, "{stderr}");
 }
@@ -165,7 +167,7 @@ fn snippets_carry_only_placeholders() {
                 "_partners/create_shipment.md" => {
                     &["YOUR_AUTH_TOKEN", "YOUR_API_KEY", "YOUR_TOKEN"]
                 }
-                "_webhooks/rotate_key.md" => &["Bearer YOUR_JWT", "YOUR_API_KEY"],
+                "_webhooks/rotate_key.md" => &["Bearer YOUR_ACCESS_TOKEN", "YOUR_API_KEY"],
                 _ => &["YOUR_AUTH_TOKEN", "YOUR_TOKEN"],
             };
             for p in placeholders {
@@ -349,4 +351,113 @@ fn credentials_are_warned_about_by_name_and_data_is_not() {
     at("json_body.md", "Bearer Ab12", "hand-pasted Curl");
     at("form_body.md", "grant_type:", "`form.password`");
     at("raw_body.md", "body:", "`body`");
+}
+
+/// A literal `Authorization: Basic …` / `Bearer …` credential in front-matter
+/// `headers:` (under `auth: none`) becomes the matching auth scheme: Basic gets user
+/// and password placeholders (never an opaque `Basic YOUR_TOKEN`), Bearer the bearer
+/// scheme's placeholder. Data beside it, and a placeholder in the header, are sent as
+/// written.
+#[test]
+fn a_literal_authorization_header_becomes_its_auth_scheme() {
+    use docsnip::request::Auth;
+    let site = Site::load(Path::new(DOCS), &SiteOptions::default()).unwrap();
+    let load = |rel: &str| {
+        let text = std::fs::read_to_string(Path::new(DOCS).join(rel)).unwrap();
+        let mut diags = Vec::new();
+        let parsed = parse_page(Path::new(rel), &text, &site, &site.base_url, &mut diags)
+            .unwrap()
+            .unwrap();
+        let request = parsed.requests[0].request.clone();
+        let snippets = render_snippets(
+            Path::new(rel),
+            &request,
+            parsed.requests[0].at,
+            &site,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        (request, snippets, diags)
+    };
+    let (r, snippets, diags) = load("_auth/basic_header.md");
+    assert_eq!(
+        r.auth,
+        Auth::Basic {
+            username: "YOUR_USERNAME".into(),
+            password: "YOUR_PASSWORD".into()
+        }
+    );
+    assert!(
+        !r.headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("authorization")),
+        "{:?}",
+        r.headers
+    );
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0]
+            .message
+            .contains("a user name and password for Basic auth")
+            && diags[0].message.contains("write `auth: basic`"),
+        "{}",
+        diags[0].message
+    );
+    assert_eq!(
+        diags[0].position.map(|(line, _)| line),
+        Some(line_of("_auth/basic_header.md", "Authorization:"))
+    );
+    for s in &snippets {
+        assert!(
+            !s.code.contains("YWRhOlRyMHViNGRvcjN4SzltUTI"),
+            "{}",
+            s.code
+        );
+        assert!(!s.code.contains("YOUR_TOKEN"), "{}: {}", s.title, s.code);
+        assert!(
+            s.code.contains("YOUR_USERNAME") && s.code.contains("YOUR_PASSWORD"),
+            "{}: {}",
+            s.title,
+            s.code
+        );
+        // Data is sent as written.
+        assert!(
+            s.code.contains("47d4yfbwymedhiudj384702984nakju4hajh395d"),
+            "{}: {}",
+            s.title,
+            s.code
+        );
+    }
+    let (r, snippets, diags) = load("_auth/bearer_header.md");
+    assert_eq!(
+        r.auth,
+        Auth::Header {
+            name: "Authorization".into(),
+            value: "Bearer YOUR_ACCESS_TOKEN".into()
+        }
+    );
+    assert_eq!(
+        r.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("authorization"))
+            .count(),
+        1
+    );
+    assert!(
+        diags[0].message.contains("write `auth: bearer`"),
+        "{diags:?}"
+    );
+    for s in &snippets {
+        assert!(s.code.contains("Bearer YOUR_ACCESS_TOKEN"), "{}", s.code);
+        assert!(!s.code.contains("8f3kd92jfk3l0sdf9k2jq7Xw"), "{}", s.code);
+    }
+    // A placeholder is not a credential: sent as written, no warning.
+    let (r, _, diags) = load("_auth/placeholder_header.md");
+    assert_eq!(r.auth, Auth::None);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(
+        r.headers
+            .iter()
+            .any(|h| h.value == "Basic YOUR_ENCODED_CREDENTIALS")
+    );
 }

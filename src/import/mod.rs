@@ -1061,7 +1061,19 @@ fn to_spec(curl: &Curl, site: &Site, warn: &mut dyn FnMut(String)) -> Result<Spe
         }
         if !authed && let Some(n) = match_scheme(site, name, value) {
             let token = value.rsplit(' ').next().unwrap_or(value);
-            if !has_var(token) {
+            let basic = value
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("basic "));
+            if basic {
+                // What the base64 decodes to decides (`YOUR_USERNAME:YOUR_PASSWORD`
+                // is an example).
+                if let Some(s) = crate::secrets::check(Some(name), value) {
+                    warn(format!(
+                        "the Curl block's `{name}` header looks like a live credential ({}), a user name and password for Basic auth; the snippets use the basic scheme `{n}` instead, with user and password placeholders, but rotate it: it is in your sources",
+                        s.kind
+                    ));
+                }
+            } else if !has_var(token) {
                 secret(&format!("`{name}` header"), token, warn);
             }
             spec.auth = n;
