@@ -618,11 +618,36 @@ fn hand_pasted_warning(
             .find(|b| b.title.as_deref().is_some_and(|t| titles.contains(&t)))
             .map_or(body, |b| body + b.range.start)
     });
+    // The hint names `docsnip import` only where import would import the page; where it
+    // would refuse, the warning carries import's own reason and position instead.
+    let what = match crate::import::import_page(shown, text, site) {
+        (crate::import::Imported::Page { .. }, _) => {
+            "add one, or run `docsnip import` to write them from the Curl block".to_string()
+        }
+        (crate::import::Imported::Refused, import_diags) => match import_diags.first() {
+            Some(d) => {
+                let why = d.message.as_str();
+                let why = why
+                    .strip_prefix("cannot import this curl command: ")
+                    .unwrap_or(why);
+                let why = why
+                    .strip_suffix("; the page is left unchanged")
+                    .unwrap_or(why);
+                format!(
+                    "add one by hand: `docsnip import` refuses this page{}: {why}",
+                    d.position
+                        .map_or(String::new(), |(l, c)| format!(" at {l}:{c}"))
+                )
+            }
+            None => "add one by hand: `docsnip import` refuses this page".to_string(),
+        },
+        _ => "add one by hand (no curl command here that `docsnip import` reads)".to_string(),
+    };
     Some(Diagnostic::warning(
         shown,
         Some(line_col(text, offset)),
         format!(
-            "hand-pasted {} left as they are: this is not an endpoint page (its front-matter has no `method:` or `request:`); add one, or run `docsnip import` to write them from the Curl block",
+            "hand-pasted {} left as they are: this is not an endpoint page (its front-matter has no `method:` or `request:`); {what}",
             found.join(", ")
         ),
     ))

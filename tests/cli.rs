@@ -661,6 +661,13 @@ fn a_page_with_hand_pasted_snippets_but_no_request_is_not_skipped_in_silence() {
         "---\ntitle: Body\n---\n\nText.\n\n~~~ bash\ncurl https://api.example.com/a\n~~~\n{: title=\"Curl\" }\n",
     )
     .unwrap();
+    // A page whose curl command import refuses: the hint gives import's reason, not
+    // "run docsnip import".
+    std::fs::write(
+        docs.join("refused.md"),
+        "---\ntitle: Refused\n---\n\n~~~ bash\ncurl --frobnicate https://api.example.com/a\n~~~\n{: title=\"Curl\" }\n",
+    )
+    .unwrap();
     std::fs::write(
         docs.join("plain.md"),
         "---\ntitle: Plain\n---\n\n~~~ json\n{}\n~~~\n{: title=\"Response\" }\n",
@@ -674,7 +681,7 @@ fn a_page_with_hand_pasted_snippets_but_no_request_is_not_skipped_in_silence() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     let warnings: Vec<&str> = err.lines().filter(|l| l.contains(": warning: ")).collect();
-    assert_eq!(warnings.len(), 2, "{err}");
+    assert_eq!(warnings.len(), 3, "{err}");
     assert!(warnings[0].contains("_documentation/authentication.md:5:1: warning: hand-pasted Curl, HTTPie, Python (requests), Node.js left as they are"), "{err}");
     assert!(
         warnings[0].contains("`method:` or `request:`") && warnings[0].contains("docsnip import"),
@@ -685,7 +692,14 @@ fn a_page_with_hand_pasted_snippets_but_no_request_is_not_skipped_in_silence() {
         "{err}"
     );
     assert!(
-        err.contains(", 2 pages with hand-pasted snippets but no request, 2 warnings"),
+        warnings[2].contains("refused.md:5:1: warning: hand-pasted Curl left")
+            && warnings[2].contains("add one by hand: `docsnip import` refuses this page at 6:6: curl option `--frobnicate` is not one")
+            && warnings[2].contains("--frobnicate")
+            && !warnings[2].contains("run `docsnip import`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(", 3 pages with hand-pasted snippets but no request, 3 warnings"),
         "{err}"
     );
     // The pages themselves are copied byte for byte.
