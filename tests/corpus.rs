@@ -409,7 +409,8 @@ struct Tally {
 fn imported_corpus_commands_send_the_original_request() {
     use rayon::prelude::*;
     let server = EchoServer::start().unwrap();
-    // CORPUS_ONLY=slug narrows the run while developing.
+    // CORPUS_ONLY=slug narrows the run while developing; CORPUS_MISSED=1 prints each
+    // command that runs but is not imported, and the held-out pages' import messages.
     let only = std::env::var("CORPUS_ONLY").ok();
     let results: Vec<(bool, Tally, Vec<String>)> = pages()
         .into_iter()
@@ -462,12 +463,19 @@ fn imported_corpus_commands_send_the_original_request() {
         all.runs
     );
     // The bar: at least 90% of the commands that run as published are imported
-    // and send the original request (measured: 207 of 223; held out 50 of 56).
+    // and send the original request, over all pages and over the held-out fifth
+    // (measured: 209 of 224; held out 52 of 57).
     assert!(
         only.is_some() || all.round_trips * 100 >= all.runs * 90,
         "{} of {} commands round-trip",
         all.round_trips,
         all.runs
+    );
+    assert!(
+        only.is_some() || held.round_trips * 100 >= held.runs * 90,
+        "held out: {} of {} commands round-trip",
+        held.round_trips,
+        held.runs
     );
 }
 
@@ -479,7 +487,12 @@ fn check_page(server: &EchoServer, p: &Page, work: &Path) -> (Tally, Vec<String>
     let mut failures = Vec::new();
     let text = std::fs::read_to_string(&p.path).unwrap();
     let import_site = site(&p.site_dir, None);
-    let (imported, _, outcomes) = import_page_commands(&p.path, &text, &import_site);
+    let (imported, diags, outcomes) = import_page_commands(&p.path, &text, &import_site);
+    if std::env::var_os("CORPUS_MISSED").is_some() && p.held_out {
+        for d in &diags {
+            eprintln!("DIAG {}:{:?}: {}", p.path.display(), d.position, d.message);
+        }
+    }
     let site_path = import_site
         .base_url
         .split("://")
@@ -499,7 +512,18 @@ fn check_page(server: &EchoServer, p: &Page, work: &Path) -> (Tally, Vec<String>
             continue; // does not run as published
         };
         t.runs += 1;
-        let Some(written) = &o.written else { continue };
+        let Some(written) = &o.written else {
+            if std::env::var_os("CORPUS_MISSED").is_some() {
+                eprintln!(
+                    "MISSED held={} {}:{}\n{}",
+                    p.held_out,
+                    p.path.display(),
+                    line_of(&text, o.offset),
+                    o.code
+                );
+            }
+            continue;
+        };
         t.imported += 1;
         match round_trip(
             server,

@@ -83,7 +83,7 @@ enum DataKind {
 
 /// Every long option docsnip import knows, and whether it takes a value. Those not
 /// read in [`Curl::parse`] leave the request alone.
-const LONG: [(&str, bool); 36] = [
+const LONG: [(&str, bool); 37] = [
     ("--request", true),
     ("--header", true),
     ("--data", true),
@@ -120,6 +120,8 @@ const LONG: [(&str, bool); 36] = [
     ("--location-trusted", false),
     ("--fail-with-body", false),
     ("--path-as-is", false),
+    // Output buffering only (a streaming endpoint's example): the request is the same.
+    ("--no-buffer", false),
 ];
 
 /// The long name of a short option, and whether it takes a value.
@@ -146,6 +148,7 @@ fn short(c: char) -> Option<(&'static str, bool)> {
         'o' => ("--output", true),
         'm' => ("--max-time", true),
         'w' => ("--write-out", true),
+        'N' => ("--no-buffer", false),
         _ => return None,
     })
 }
