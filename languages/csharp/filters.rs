@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `cs` | a regular C# string literal whose value is exactly the text |
 //! | `cs_text(indent=N)` | the same, split after each line break into literals joined by `+`, one per line |
+//! | `cs_json(indent=N)` | a JSON text as one verbatim literal `@"…"` (quotes doubled), so it reads as JSON; where the text holds a control or invisible character other than a line break, `cs_text` |
 //! | `cs_comment` | one line of text for a `//` comment |
 //!
 //! and the tests `cs_quotable` and `cs_uri_exact` (see [`cs_quotable`], [`cs_uri_exact`]).
@@ -16,6 +17,9 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("cs", |x: &str, _: Kwargs, _: &State| cs_str(x));
     tera.register_filter("cs_text", |x: &str, k: Kwargs, _: &State| {
         Ok::<_, tera::Error>(cs_text(x, k.get::<usize>("indent")?.unwrap_or(0)))
+    });
+    tera.register_filter("cs_json", |x: &str, k: Kwargs, _: &State| {
+        Ok::<_, tera::Error>(cs_json(x, k.get::<usize>("indent")?.unwrap_or(0)))
     });
     tera.register_filter("cs_comment", |x: &str, _: Kwargs, _: &State| {
         cs_comment(x)
@@ -70,6 +74,17 @@ pub fn cs_str(s: &str) -> String {
     })
 }
 
+/// A JSON text as a C# verbatim string literal `@"…"` whose value is exactly `s`: every
+/// byte as written but `"`, which is doubled, so the body reads as the JSON it sends. A
+/// text with a control or invisible character other than `\n` (which a verbatim literal
+/// would carry unseen) is written as [`cs_text`] instead.
+pub fn cs_json(s: &str, indent: usize) -> String {
+    if s.chars().any(|c| c != '\n' && is_invisible(c)) || !s.contains('\n') {
+        return cs_text(s, indent);
+    }
+    format!("@\"{}\"", s.replace('"', "\"\""))
+}
+
 /// Like [`cs_str`], but a multi-line text is written as literals joined by `+`, one
 /// line of text per source line, continuation lines indented by `indent` spaces.
 pub fn cs_text(s: &str, indent: usize) -> String {
@@ -105,6 +120,8 @@ mod tests {
         assert_eq!(cs_str("é😀{0}"), "\"é😀{0}\"");
         assert_eq!(cs_text("{\n  \"a\": 1\n}", 4), "\"{\\n\" +\n    \"  \\\"a\\\": 1\\n\" +\n    \"}\"");
         assert_eq!(cs_comment("a\u{2028}b\nc"), "a b c");
+        assert_eq!(cs_json("{\n  \"a\": 1\n}", 4), "@\"{\n  \"\"a\"\": 1\n}\"");
+        assert_eq!(cs_json("[\n\"\u{2028}\"\n]", 4), cs_text("[\n\"\u{2028}\"\n]", 4));
         assert!(cs_quotable("file name.csv"));
         assert!(cs_uri_exact("https://a.example/x%E2%80%8By?q=%41"));
         assert!(!cs_uri_exact("https://a.example/hostile/%E2%80%AE/end"));
@@ -123,13 +140,18 @@ mod tests {
             "é ß 中 € ÿ Ω 😀 𝄞 🦀 \u{10ffff} \u{1f1e6}",
             "line\nbreak\r\n\ttab %s $HOME `x` */ //",
             "\\u0041\\x41 \\",
+            "{\n  \"a\": \"x \\\" \\\\ {0} é\",\n  \"b\": [1, 2.5]\n}",
         ];
         let dir = tempfile::tempdir().unwrap();
         let mut src = String::from(
             "using System;\nusing System.Text;\n\nclass Program\n{\n    static void Main()\n    {\n        var stdout = Console.OpenStandardOutput();\n        string[] values = {\n",
         );
         for v in values {
-            src.push_str(&format!("            {},\n", cs_text(v, 12)));
+            src.push_str(&format!(
+                "            {},\n            {},\n",
+                cs_text(v, 12),
+                cs_json(v, 12)
+            ));
         }
         src.push_str(
             "        };\n        foreach (var v in values)\n        {\n            var bytes = new UTF8Encoding(false).GetBytes(v + \"\\0\");\n            stdout.Write(bytes, 0, bytes.Length);\n        }\n    }\n}\n",
@@ -153,8 +175,10 @@ mod tests {
             .unwrap();
         let mut want = Vec::new();
         for v in values {
-            want.extend_from_slice(v.as_bytes());
-            want.push(0);
+            for _ in 0..2 {
+                want.extend_from_slice(v.as_bytes());
+                want.push(0);
+            }
         }
         assert_eq!(out.stdout, want, "{src}");
     }

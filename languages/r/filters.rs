@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `r` | a double-quoted R string literal whose value is exactly the text (UTF-8) |
 //! | `r_text(indent=N)` | the same; a multi-line text as `paste0(…)` of one literal per line |
+//! | `r_json(indent=N)` | a JSON text as one raw string `r"(…)"` (R 4.0+), so it reads as JSON; where the text holds a control or invisible character other than a line break, `r_text` |
 //! | `r_comment` | one line of text for a `#` comment |
 //!
 //! and the test `r_nul` (R strings cannot hold a NUL character).
@@ -16,6 +17,9 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("r", |x: &str, _: Kwargs, _: &State| r_str(x));
     tera.register_filter("r_text", |x: &str, k: Kwargs, _: &State| {
         Ok::<_, tera::Error>(r_text(x, k.get::<usize>("indent")?.unwrap_or(0)))
+    });
+    tera.register_filter("r_json", |x: &str, k: Kwargs, _: &State| {
+        Ok::<_, tera::Error>(r_json(x, k.get::<usize>("indent")?.unwrap_or(0)))
     });
     tera.register_filter("r_comment", |x: &str, _: Kwargs, _: &State| r_comment(x));
     tera.register_test("r_nul", |x: &str, _: Kwargs, _: &State| x.contains('\0'));
@@ -51,6 +55,21 @@ pub fn r_text(s: &str, indent: usize) -> String {
     out
 }
 
+/// A JSON text as an R raw string `r"(…)"` whose value is exactly `s`, so the body reads
+/// as the JSON it sends; dashes (`r"-(…)-"`) are added until the closing `)"` does not
+/// occur in the text. A text with a control or invisible character other than `\n`
+/// (which a raw string would carry unseen) is written as [`r_text`] instead.
+pub fn r_json(s: &str, indent: usize) -> String {
+    if s.chars().any(|c| c != '\n' && is_invisible(c)) || !s.contains('\n') {
+        return r_text(s, indent);
+    }
+    let mut dashes = String::new();
+    while s.contains(&format!("){dashes}\"")) {
+        dashes.push('-');
+    }
+    format!("r\"{dashes}({s}){dashes}\"")
+}
+
 /// `s` on one line for a `#` comment: controls and invisible characters become spaces.
 pub fn r_comment(s: &str) -> String {
     s.chars()
@@ -73,6 +92,13 @@ mod tests {
             "paste0(\n    \"{\\n\",\n    \"  \\\"a\\\": 1\\n\",\n    \"}\"\n  )"
         );
         assert_eq!(r_comment("a\u{2028}b\nc"), "a b c");
+        assert_eq!(r_json("{\n  \"a\": 1\n}", 2), "r\"({\n  \"a\": 1\n})\"");
+        assert_eq!(r_json("[\n  \"a)\"\n]", 2), "r\"-([\n  \"a)\"\n])-\"");
+        assert_eq!(
+            r_json("[\n  \"a)\",\n  \"b)-\"\n]", 2),
+            "r\"--([\n  \"a)\",\n  \"b)-\"\n])--\""
+        );
+        assert_eq!(r_json("[\n  \"\u{2028}\"\n]", 0), r_text("[\n  \"\u{2028}\"\n]", 0));
     }
 
     /// Hostile values parsed by Rscript and written back as UTF-8, byte for byte.
@@ -86,12 +112,14 @@ mod tests {
             "é ß 中 € ÿ Ω 😀 𝄞 🦀 \u{10ffff} \u{1f1e6}",
             "line\nbreak\r\n\ttab # not a comment",
             "\\u{41}\\x41 \\",
+            "{\n  \"a\": \"x)\\\")-\\\" é\\\\\",\n  \"b\": [1, 2.5]\n}",
+            "[\n  \"a)\",\n  \"b)-\"\n]",
         ];
         let dir = tempfile::tempdir().unwrap();
         let mut src = String::from("values <- c(\n");
         for (i, v) in values.iter().enumerate() {
             let sep = if i + 1 < values.len() { "," } else { "" };
-            src.push_str(&format!("  {}{sep}\n", r_text(v, 2)));
+            src.push_str(&format!("  {},\n  {}{sep}\n", r_text(v, 2), r_json(v, 2)));
         }
         src.push_str(
             ")\nout <- file(\"out.bin\", \"wb\")\nfor (v in values) writeBin(c(charToRaw(enc2utf8(v)), as.raw(0)), out)\nclose(out)\n",
@@ -110,8 +138,10 @@ mod tests {
         );
         let mut want = Vec::new();
         for v in values {
-            want.extend_from_slice(v.as_bytes());
-            want.push(0);
+            for _ in 0..2 {
+                want.extend_from_slice(v.as_bytes());
+                want.push(0);
+            }
         }
         assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), want, "{src}");
     }
