@@ -133,6 +133,14 @@ impl Site {
         if let Some(liquid) = config.liquid {
             config.format.liquid = liquid;
         }
+        config.format.slate.languages = languages
+            .iter()
+            .map(|l| format::slate::Lang {
+                name: l.name.clone(),
+                fence: l.fence.clone(),
+                title: l.title.clone(),
+            })
+            .collect();
         let format = format::for_settings(&config.format);
         Ok(Site {
             config,
@@ -387,7 +395,17 @@ fn parse<'a>(
             ),
         ));
     }
-    if !unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty() {
+    let mut refused_comment = false;
+    for c in &comments {
+        if let Some(why) = site
+            .format
+            .refuse_comment(&text[body + c.range.start..body + c.range.end])
+        {
+            diags.push(Diagnostic::error(shown, at(body + c.range.start), why));
+            refused_comment = true;
+        }
+    }
+    if refused_comment || (!unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty()) {
         return Err(PageFailed);
     }
     if !(ep.is_endpoint() || !comments.is_empty() || text.contains("title=")) {
