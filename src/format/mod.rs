@@ -683,12 +683,13 @@ mod tests {
     #[test]
     fn crlf_pages_get_crlf_groups_and_stay_put() {
         use super::testing::{place_twice, two};
-        let formats: [Box<dyn Format>; 5] = [
+        let formats: [Box<dyn Format>; 6] = [
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
             Box::new(vitepress::Vitepress),
             Box::new(starlight::Starlight),
+            Box::new(slate()),
         ];
         for f in &formats {
             let out = place_twice(f.as_ref(), "---\r\nmethod: get\r\n---\r\nText.\r\n", &two());
@@ -720,7 +721,24 @@ mod tests {
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
+            Box::new(slate()),
         ]
+    }
+
+    /// A Slate format whose languages are the test snippets' (curl, python).
+    fn slate() -> slate::Slate {
+        let lang = |name: &str, fence: &str, title: &str| slate::Lang {
+            name: name.into(),
+            fence: fence.into(),
+            title: title.into(),
+        };
+        slate::Slate(slate::Settings {
+            unsafe_html: false,
+            languages: vec![
+                lang("curl", "bash", "Curl"),
+                lang("python", "python", "Python (requests)"),
+            ],
+        })
     }
 
     /// `place_page` twice: the second run must change nothing.
