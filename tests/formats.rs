@@ -170,7 +170,8 @@ fn slate_refuses_what_shins_changes_unless_unsafe() {
     assert_eq!(out, Output::Failed);
     let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
     assert!(
-        shown[0].starts_with("x.md:4:3: error: no Curl snippet: the snippet holds `<b>`")
+        // At the value: line 5 `  body: "x <b>y</b>"`, column of its `<b`.
+        shown[0].starts_with("x.md:5:12: error: no Curl snippet: the snippet holds `<b>`")
             && shown[0].contains("slate: {unsafe: true}"),
         "{shown:?}"
     );
@@ -190,7 +191,22 @@ fn slate_refuses_what_shins_changes_unless_unsafe() {
     let page = page.replace("x <b>y</b>", "a\\n---\\nb");
     let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &unsafe_site);
     assert_eq!(out, Output::Failed, "{diags:?}");
-    assert!(diags[0].to_string().contains("`---`"), "{diags:?}");
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with("x.md:5:13: error: no Curl snippet: a code line is `---`"),
+        "{diags:?}"
+    );
+    // A comment's request: the error points into the comment, at the value.
+    let page = "---\ntitle: <b>T</b>\n---\n# API\n\n<!-- docsnip {method: GET, request: {path: /a, query: {q: \"&amp;\"}}} -->\n";
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &site("slate"));
+    assert_eq!(out, Output::Failed);
+    assert!(
+        diags[0].to_string().starts_with(
+            "x.md:6:60: error: no Python (requests) snippet: the snippet holds `&amp;`"
+        ),
+        "{diags:?}"
+    );
 }
 
 #[test]

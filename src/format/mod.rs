@@ -164,6 +164,13 @@ pub trait Format: Send + Sync {
         None
     }
 
+    /// The text [`Format::refuse`] is about, as the request's values would hold it
+    /// (`<b`, `&amp;`, `<!--`), when the format can name it: the error then points at
+    /// its first place in the request's YAML, else at the request.
+    fn refused_value(&self, _s: &Snippet) -> Option<String> {
+        None
+    }
+
     /// The page with the front-matter request's `snippets` placed. `titles` are every
     /// configured language's (a language whose template refused the request has a
     /// title but no snippet). The owned groups in `claimed` (body ranges: those after
@@ -398,6 +405,10 @@ impl<T: Tabs + Send + Sync> Format for T {
         Tabs::refuse_comment(self, comment)
     }
 
+    fn refused_value(&self, s: &Snippet) -> Option<String> {
+        Tabs::refused_value(self, s)
+    }
+
     fn place(
         &self,
         page: &Structure,
@@ -442,6 +453,10 @@ pub trait Tabs {
     }
     /// [`Format::refuse_comment`].
     fn refuse_comment(&self, _comment: &str) -> Option<String> {
+        None
+    }
+    /// [`Format::refused_value`].
+    fn refused_value(&self, _s: &Snippet) -> Option<String> {
         None
     }
 }

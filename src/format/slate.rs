@@ -208,6 +208,44 @@ fn refusal(s: &Snippet, unsafe_html: bool) -> Option<String> {
     None
 }
 
+/// The text of the request's values [`refusal`] is about, as YAML would hold it: the
+/// line's `<!--`, `!INCLUDE`, `include::` or `---`, or the sanitised text's start (`<b`,
+/// `&amp;`, `$2$`; `<` alone when the next character is the snippet's own quoting).
+fn refused_value(s: &Snippet, unsafe_html: bool) -> Option<String> {
+    // As `refusal` checks: the language (its key, its label) and CR first, which no
+    // value's text shows.
+    let why = refusal(s, unsafe_html)?;
+    if why.starts_with("the Slate tab key")
+        || why.starts_with("the tab label")
+        || s.code.contains('\r')
+    {
+        return None;
+    }
+    let line = s.code.lines().find(|l| line_refusal(l).is_some());
+    if let Some(l) = line {
+        return Some(
+            ["<!--", "!INCLUDE", "include::", "---"]
+                .into_iter()
+                .find(|n| l.contains(n))?
+                .to_string(),
+        );
+    }
+    if unsafe_html {
+        return None;
+    }
+    let what = sanitised(&s.code)?;
+    Some(if let Some(rest) = what.strip_prefix('<') {
+        match rest.chars().next() {
+            Some(c) if c.is_alphanumeric() || matches!(c, '/' | '!' | '?') => {
+                format!("<{c}")
+            }
+            _ => "<".to_string(),
+        }
+    } else {
+        what.to_string()
+    })
+}
+
 impl Slate {
     /// The label of the configured language whose key is `info`'s first word.
     fn label(&self, info: &str) -> Option<String> {
@@ -497,6 +535,10 @@ impl Tabs for Slate {
         self.language_tabs(text, written)
     }
 
+    fn refused_value(&self, s: &Snippet) -> Option<String> {
+        refused_value(s, self.0.unsafe_html)
+    }
+
     fn refuse_comment(&self, comment: &str) -> Option<String> {
         let first = comment.lines().next().unwrap_or("");
         (comment.trim_end().lines().count() > 1 && first.contains("<!--")).then(|| {
@@ -666,6 +708,28 @@ mod tests {
         }
         assert!(refusal(&snip("c++", "C++", "cpp", "x\n"), false).is_some());
         assert!(refusal(&snip("a", "A", "b--c", "x\n"), false).is_some());
+    }
+
+    #[test]
+    fn refused_values_are_named_as_yaml_holds_them() {
+        let s = |code: &str| snip("curl", "Curl", "bash", code);
+        for (code, value) in [
+            ("x <b>y</b>\n", Some("<b")),
+            ("curl -d '<'\n", Some("<")),
+            ("a=1&param=2\n", Some("&para")),
+            ("a\n---\nb\n", Some("---")),
+            ("x <!--more-->\n", Some("<!--")),
+            ("!INCLUDE /etc/x\n", Some("!INCLUDE")),
+            ("a\rb <b>\n", None),
+            ("fine\n", None),
+        ] {
+            assert_eq!(refused_value(&s(code), false).as_deref(), value, "{code:?}");
+        }
+        assert_eq!(refused_value(&s("x <b>\n"), true), None);
+        assert_eq!(
+            refused_value(&snip("c++", "C++", "cpp", "<b>\n"), false),
+            None
+        );
     }
 
     #[test]
