@@ -198,7 +198,7 @@ mode, lines, pages = sys.argv[1], sys.stdin.read().splitlines(), set()
 for l in lines:
     if re.match(r"^docsnip: \d+ error\(s\), 0 warning\(s\); nothing was written$", l) or not l:
         continue
-    m = re.match(r"^.*/source/([^/:]+\.md):\d+:\d+: error: .*Shins", l)
+    m = re.match(r"^.*/source/([^/:]+\.md):\d+:\d+: error: .*(Shins|Slate)", l)
     if not m:
         sys.exit(f"check-sites: slate: not a refusal at PATH:LINE:COL: {l}")
     pages.add(m.group(1))

@@ -39,6 +39,8 @@
 //!   `$2$`, `$3$` (Shins's own placeholders). With `slate: {unsafe: true}` in
 //!   docsnip.yml (a site built with `shins --unsafe`, or Slate's Ruby build) these are
 //!   written as they are.
+//! - in every mode, code starting with `!` or `~`: Slate's Ruby build (its
+//!   `lib/multilang.rb`) reads them as block options and drops two characters;
 //! - a language whose fence or name is not made of ASCII letters, digits, `_` and
 //!   (fence: single) `-`: the key is a CSS class the tab script selects.
 //!
@@ -196,6 +198,12 @@ fn refusal(s: &Snippet, unsafe_html: bool) -> Option<String> {
     }
     if s.code.contains('\r') {
         return Some("the snippet holds a CR, which Shins strips from the page".into());
+    }
+    if s.code.starts_with(['!', '~']) {
+        return Some(format!(
+            "the snippet starts with `{}`, which Slate's Ruby build (lib/multilang.rb) takes for a block option: it drops the code's first two characters",
+            &s.code[..1]
+        ));
     }
     if let Some(why) = s.code.lines().find_map(line_refusal) {
         return Some(why);
@@ -707,6 +715,12 @@ mod tests {
             assert_eq!(refusal(&s(bad), true), None, "{bad:?}");
         }
         assert!(refusal(&snip("c++", "C++", "cpp", "x\n"), false).is_some());
+        for lead in ["!x\n", "~ x\n"] {
+            assert!(
+                refusal(&s(lead), true).unwrap().contains("multilang.rb"),
+                "{lead:?}"
+            );
+        }
         assert!(refusal(&snip("a", "A", "b--c", "x\n"), false).is_some());
     }
 
