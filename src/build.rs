@@ -714,7 +714,11 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
                 let y = &parsed.structure.comments()[i].yaml;
                 parsed.structure.body_start() + y.start..parsed.structure.body_start() + y.end
             }
-            None => 0..parsed.structure.body_start(),
+            // The YAML between the `---` lines (the delimiters are not values).
+            None => {
+                let end = parsed.structure.yaml_end;
+                text.find('\n').map_or(end, |i| i + 1).min(end)..end
+            }
         };
         let refused = format_refusals(shown, site, &snippets, r.at, (text, span));
         if !refused.is_empty() {

@@ -197,6 +197,15 @@ fn slate_refuses_what_shins_changes_unless_unsafe() {
             .starts_with("x.md:5:13: error: no Curl snippet: a code line is `---`"),
         "{diags:?}"
     );
+    // Not found as written (an escape): at the request, never the closing `---`.
+    let page = "---\nmethod: post\nrequest:\n  path: /a\n  body: \"a\\n\\u002d--\\nb\"\n  content_type: text/plain\n---\n";
+    let (_, diags) = process(Path::new("x.md"), page.as_bytes(), &unsafe_site);
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with("x.md:4:3: error: no Curl snippet: a code line is `---`"),
+        "{diags:?}"
+    );
     // A comment's request: the error points into the comment, at the value.
     let page = "---\ntitle: <b>T</b>\n---\n# API\n\n<!-- docsnip {method: GET, request: {path: /a, query: {q: \"&amp;\"}}} -->\n";
     let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &site("slate"));
