@@ -43,6 +43,11 @@ SELECT = {
         "click": "[...document.querySelectorAll('starlight-tabs [role=tab]')].find(e => e.textContent.trim() === T).click()",
         "selected": "[...document.querySelectorAll('starlight-tabs [role=tab][aria-selected=true]')].map(e => e.textContent.trim())",
     },
+    # Shins: one tab bar for the page; "selected" is the label of every code block shown.
+    "slate": {
+        "click": "[...document.querySelectorAll('.lang-selector a')].find(e => e.textContent.trim() === T).click()",
+        "selected": "(() => { const L = Object.fromEntries([...document.querySelectorAll('.lang-selector a')].map(a => [a.dataset.languageName, a.textContent.trim()])); return [...document.querySelectorAll('pre.highlight.tab')].filter(e => getComputedStyle(e).display !== 'none').map(e => L[[...e.classList].find(c => c.startsWith('tab-')).slice(4)]); })()",
+    },
 }
 
 # The example sites' languages (docsnip's default four).
@@ -51,7 +56,9 @@ DEFAULT_TITLES = {"Curl", "HTTPie", "Python (requests)", "Node.js"}
 # Where each site puts a page (VitePress writes orders.html, the others orders/index.html).
 # VitePress and Starlight: the click is on a page of several requests (pets), so every
 # group there must follow it.
-PAGES = {"vitepress": ("/pets.html", "/ping.html"), "starlight": ("/pets/", "/ping/")}
+# Slate: one page; the second visit is its address after the click (Shins keeps the choice
+# there: index.html?python--python).
+PAGES = {"vitepress": ("/pets.html", "/ping.html"), "starlight": ("/pets/", "/ping/"), "slate": ("/index.html", None)}
 
 class Browser:
     def __init__(self, profile):
@@ -134,6 +141,8 @@ def main():
         js(f"(() => {{ const T = {json.dumps(want)}; {SELECT[fmt]['click']}; }})()")
         time.sleep(0.5)
         here = js(SELECT[fmt]["selected"])
+        if ping is None:
+            ping = js("location.pathname + location.search")
         goto(ping)
         there = js(SELECT[fmt]["selected"])
         shot = b.send("Page.captureScreenshot", {"format": "png"}, session=s)["data"]

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Build each example site under examples/sites/ with docsnip and then its real generator
-# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight), and require every snippet's code on the
+# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight, Shins for Slate pages), and require every snippet's code on the
 # built pages to equal, byte for byte, what docsnip wrote (scripts/site_snippets.py),
 # with every page built. Installs what is missing: Debian's hugo (apt-get), mkdocs-material
 # (pip), Docusaurus (npm, into .cache/sites/docusaurus-deps/node_modules, reused by later runs),
-# VitePress and Astro Starlight (npm ci from the site's package-lock.json, into
+# VitePress, Astro Starlight and Shins (npm ci from the site's package-lock.json, into
 # .cache/sites/FORMAT-deps, reused while the lockfile is unchanged).
+# Slate (Shins) is built twice, sanitised (Shins's default) and with --unsafe: the pages
+# docsnip refuses for that mode are checked to be reported at PATH:LINE:COL, set aside, and
+# every other page is built and compared.
 #
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
 # DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
@@ -27,7 +30,7 @@ if [ -z "$bin" ]; then
 fi
 bin=$(realpath "$bin")
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate)
 cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
 mkdir -p "$cache"
 plugin_venv=${DOCSNIP_SITES_PLUGIN_VENV:-}
@@ -70,7 +73,7 @@ install() {
         cp examples/sites/docusaurus/package.json "$dir/package.json"
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
       fi ;;
-    vitepress|starlight)
+    vitepress|starlight|slate)
       command -v node >/dev/null || apt_install nodejs npm
       command -v npm >/dev/null || apt_install npm
       node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)' || { say "$1 needs Node.js 20+, found $(node --version)"; exit 1; }
@@ -95,6 +98,7 @@ prepare() { # FORMAT CONTENT_DIR EXT
   done
   # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
   python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
+  [ "$f" != slate ] || return 0   # slate_pages: refusals are part of its check
   if [ -n "$plugins" ]; then
     # The plugin does the work: docsnip's build goes elsewhere, as what the HTML must show.
     "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" "$work/$content" "$work/expected"
@@ -176,6 +180,48 @@ pages() { # FORMAT CONTENT_DIR
   view=$work/expected
 }
 
+# Slate: docsnip on the pages, in MODE (sanitised: Shins's default; unsafe: `shins
+# --unsafe`, `slate: {unsafe: true}`). A page docsnip refuses must be reported at
+# PATH:LINE:COL (the site's own pages: exactly refused-*.md, and unsafe-*.md when
+# sanitised), and is set aside; then docsnip
+# writes the others (no warning), a second run changes nothing, and Shins's own CLI builds
+# each page into build/NAME.html.
+slate_pages() { # MODE
+  local work=$cache/slate flag= out
+  if [ "$1" = unsafe ]; then printf 'slate: {unsafe: true}\n' >> "$work/docsnip.yml"; flag=--unsafe; fi
+  out=$("$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/source" 2>&1) || true
+  mkdir -p "$work/refused" "$work/build"
+  local refused
+  refused=$(printf '%s\n' "$out" | python3 -c '
+import os, re, sys
+mode, lines, pages = sys.argv[1], sys.stdin.read().splitlines(), set()
+for l in lines:
+    if re.match(r"^docsnip: \d+ error\(s\), 0 warning\(s\); nothing was written$", l) or not l:
+        continue
+    m = re.match(r"^.*/source/([^/:]+\.md):\d+:\d+: error: .*(Shins|Slate)", l)
+    if not m:
+        sys.exit(f"check-sites: slate: not a refusal at PATH:LINE:COL: {l}")
+    pages.add(m.group(1))
+# The example site pages: refused-* in both modes, unsafe-* only when sanitised, others never.
+own = set(os.listdir("examples/sites/slate/source"))
+want = {p for p in own if p.startswith("refused-") or (p.startswith("unsafe-") and mode == "sanitised")}
+if pages & own != want:
+    sys.exit(f"check-sites: slate ({mode}): refused {sorted(pages & own)} of the example site pages, expected {sorted(want)}")
+print(" ".join(sorted(pages)))
+' "$1")
+  for p in $refused; do mv "$work/source/$p" "$work/refused/"; done
+  say "slate ($1): $(wc -w <<<"$refused") page(s) refused at their request, set aside: $refused"
+  "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" --in-place "$work/source"
+  "$bin" --quiet --check --config "$work/docsnip.yml" --in-place "$work/source"
+  local shins=$work/node_modules/shins
+  local name
+  for p in "$work"/source/*.md; do
+    name=$(basename "$p" .md)   # index.html.md -> index.html, orders.md -> orders.html
+    node "$shins/shins.js" --root "$shins" $flag --output "$work/build/${name%.html}.html" "$p" >>"$work/build.log" 2>&1 \
+      || { cat "$work/build.log" >&2; exit 1; }
+  done
+}
+
 total_start=$(date +%s)
 for f in "${formats[@]}"; do
   start=$(date +%s)
@@ -214,7 +260,15 @@ for f in "${formats[@]}"; do
       (cd "$work" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
       pages starlight src/content/docs
       python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
-    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight)"; exit 2 ;;
+    slate)
+      [ -z "$plugins" ] || { say "slate has no plugin mode"; continue; }
+      for mode in sanitised unsafe; do
+        prepare slate source md
+        node_modules slate
+        slate_pages "$mode"
+        python3 scripts/site_snippets.py slate "$work/source" "$work/build"
+      done ;;
+    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, slate)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"
 done

@@ -26,7 +26,7 @@ fi
 bin=${1:-}
 shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate)
 NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$bin" "${formats[@]}"
 
 mkdir -p examples/screenshots
@@ -43,6 +43,11 @@ for f in "${formats[@]}"; do
     docusaurus) dir=$cache/docusaurus/build ;;
     vitepress) dir=$cache/vitepress/docs/.vitepress/dist ;;
     starlight) dir=$cache/starlight/dist ;;
+    slate) # the multi-request page, its CSS and scripts inlined (Shins's --inline)
+      dir=$cache/slate/shot
+      mkdir -p "$dir"
+      node "$cache/slate/node_modules/shins/shins.js" --root "$cache/slate/node_modules/shins" --inline \
+        --output "$dir/index.html" "$cache/slate/source/index.html.md" >/dev/null 2>&1 ;;
   esac
   port=$((port + 1))
   python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" >/dev/null 2>&1 &

@@ -3,7 +3,7 @@
 
 Usage: site_snippets.py FORMAT DOCS BUILT
 
-FORMAT is docusaurus, mkdocs, hugo, vitepress or starlight; DOCS the pages as docsnip left them; BUILT the
+FORMAT is docusaurus, mkdocs, hugo, vitepress, starlight or slate; DOCS the pages as docsnip left them; BUILT the
 generator's output folder. For every page, docsnip's view (the tab groups in the
 generated Markdown, read the way the format writes them) must equal the built HTML's
 (the tab groups in the page, read the way a browser reads the HTML): the same groups,
@@ -192,6 +192,25 @@ def built_groups(fmt, root):
             labels = [t.text().strip() for t in g.find_all(lambda n: n.attrs.get("role") == "tab")]
             panels = g.find_all(lambda n: n.attrs.get("role") == "tabpanel")
             groups.append(list(zip(labels, [starlight_code(p) for p in panels])))
+    elif fmt == "slate":
+        # Shins: the tab bar's links name each key's label; a group is a run of sibling
+        # <pre class="highlight tab tab-KEY"> (whitespace between) whose labels are titles.
+        labels = {}
+        for a in root.find_all(lambda n: n.tag == "a" and "data-language-name" in n.attrs):
+            labels.setdefault(a.attrs["data-language-name"], a.text())
+        for parent in [root] + root.find_all(lambda n: True):
+            run = []
+            for c in parent.children + [None]:
+                if isinstance(c, str) and not c.strip():
+                    continue
+                keys = [k[4:] for k in c.classes() if k.startswith("tab-")] if isinstance(c, Node) and c.tag == "pre" and "tab" in c.classes() else []
+                label = labels.get(keys[0]) if keys else None
+                if label in TITLES:
+                    run.append((label, code_text(c)))
+                    continue
+                if run:
+                    groups.append(run)
+                run = []
     elif fmt == "hugo":
         for g in root.find_all(has_class("tabpane")):
             labels = [t.text().strip() for t in g.find_all(has_class("tab-label"))]
@@ -222,6 +241,27 @@ def fence_code(lines, i):
 def body_of(text):
     m = re.match(r"^---\r?\n.*?\n---\r?\n", text, re.S)
     return text[m.end():] if m else text
+
+
+def slate_tabs(text):
+    """The `language_tabs:` of a Slate page's front-matter (the block list docsnip
+    writes): {key: label}."""
+    m = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+    tabs, inside = {}, False
+    for l in (m.group(1).split("\n") if m else []):
+        if re.match(r"^language_tabs:", l):
+            inside = True
+            if re.match(r"^language_tabs:\s*\[", l):
+                raise SystemExit("site_snippets.py: a flow `language_tabs:` list (docsnip writes a block list)")
+            continue
+        if inside and re.match(r"^\s+-\s", l):
+            e = re.sub(r"\s+#.*$", "", l.strip()[1:].strip())
+            k, _, v = e.partition(": ")
+            v = v.strip()
+            tabs[k.strip()] = json.loads(v) if v.startswith('"') else (v or k.strip())
+        elif inside and l.strip() and not l.startswith((" ", "\t")):
+            inside = False
+    return tabs
 
 
 def md_groups(fmt, text):
@@ -322,6 +362,27 @@ def md_groups(fmt, text):
                 groups.append(group)
                 group = None
             i += 1
+    elif fmt == "slate":
+        # Runs of fenced blocks (blank lines between) whose key's tab label is a title.
+        tabs, group = slate_tabs(text), []
+        while i < len(lines):
+            l = lines[i]
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", l):
+                info = re.match(r"^ {0,3}(?:`{3,}|~{3,})\s*(\S*)", l).group(1)
+                code, i = fence_code(lines, i)
+                if tabs.get(info) in TITLES:
+                    group.append((tabs[info], code))
+                    continue
+            elif not l.strip():
+                i += 1
+                continue
+            else:
+                i += 1
+            if group:
+                groups.append(group)
+            group = []
+        if group:
+            groups.append(group)
     elif fmt == "hugo":
         group, label, inner = None, None, None
         for l in lines:
@@ -370,6 +431,8 @@ def built_path(fmt, built, rel):
     stem, _ = os.path.splitext(rel)
     if fmt == "vitepress":
         return os.path.join(built, stem + ".html")
+    if fmt == "slate":  # one page per Markdown file: source/NAME.md -> NAME.html
+        return os.path.join(built, os.path.basename(stem if stem.endswith(".html") else stem + ".html"))
     if os.path.basename(stem) in ("index", "_index"):
         stem = os.path.dirname(stem)
     return os.path.join(built, stem, "index.html")

@@ -133,6 +133,14 @@ impl Site {
         if let Some(liquid) = config.liquid {
             config.format.liquid = liquid;
         }
+        config.format.slate.languages = languages
+            .iter()
+            .map(|l| format::slate::Lang {
+                name: l.name.clone(),
+                fence: l.fence.clone(),
+                title: l.title.clone(),
+            })
+            .collect();
         let format = format::for_settings(&config.format);
         Ok(Site {
             config,
@@ -387,7 +395,17 @@ fn parse<'a>(
             ),
         ));
     }
-    if !unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty() {
+    let mut refused_comment = false;
+    for c in &comments {
+        if let Some(why) = site
+            .format
+            .refuse_comment(&text[body + c.range.start..body + c.range.end])
+        {
+            diags.push(Diagnostic::error(shown, at(body + c.range.start), why));
+            refused_comment = true;
+        }
+    }
+    if refused_comment || (!unclosed.is_empty() && !ep.is_endpoint() && comments.is_empty()) {
         return Err(PageFailed);
     }
     if !(ep.is_endpoint() || !comments.is_empty() || text.contains("title=")) {
@@ -715,7 +733,19 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
                 return (Output::Failed, diags);
             }
         }
-        let refused = format_refusals(shown, site, &snippets, r.at);
+        // The request's own YAML: its comment's, else the front-matter.
+        let span = match r.comment {
+            Some(i) => {
+                let y = &parsed.structure.comments()[i].yaml;
+                parsed.structure.body_start() + y.start..parsed.structure.body_start() + y.end
+            }
+            // The YAML between the `---` lines (the delimiters are not values).
+            None => {
+                let end = parsed.structure.yaml_end;
+                text.find('\n').map_or(end, |i| i + 1).min(end)..end
+            }
+        };
+        let refused = format_refusals(shown, site, &snippets, r.at, (text, span));
         if !refused.is_empty() {
             diags.extend(refused);
             return (Output::Failed, diags);
@@ -787,23 +817,54 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
 
 /// What the format's toolchain cannot show byte for byte (the page's kind, or a
 /// snippet's label or code), as errors at `at`: such a page is refused, not written.
+/// `source`: the page and the range of the request's YAML, where a refused value
+/// ([`Format::refused_value`]) is looked for (from the request's line on, then in all
+/// of it); found, the error points at it, else at the request (`at`).
+///
+/// [`Format::refused_value`]: crate::format::Format::refused_value
 fn format_refusals(
     shown: &Path,
     site: &Site,
     snippets: &[Snippet],
     at: (usize, usize),
+    source: (&str, std::ops::Range<usize>),
 ) -> Vec<Diagnostic> {
+    let (text, span) = source;
     let ext = shown.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let page = site.format.refuse_page(ext);
+    let page = site
+        .format
+        .refuse_page(ext)
+        .map(|why| Diagnostic::error(shown, Some(at), why));
+    // The request's line's offset in the page.
+    let from = text
+        .split_inclusive('\n')
+        .take(at.0.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        .clamp(span.start, span.end.max(span.start));
+    let locate = |value: &str| {
+        let yaml = text.get(span.clone())?;
+        let i = text[from..span.end.max(from)]
+            .find(value)
+            .map(|i| from + i)
+            .or_else(|| yaml.find(value).map(|i| span.start + i))?;
+        Some(line_col(text, i))
+    };
     let each = snippets.iter().filter_map(|s| {
-        site.format
-            .refuse(s)
-            .map(|why| format!("no {} snippet: {why}", s.title))
+        let why = site.format.refuse(s)?;
+        let pos = site
+            .format
+            .refused_value(s)
+            .filter(|v| !v.is_empty())
+            .and_then(|v| locate(&v))
+            .unwrap_or(at);
+        Some(Diagnostic::error(
+            shown,
+            Some(pos),
+            format!("no {} snippet: {why}", s.title),
+        ))
     });
-    page.into_iter()
-        .chain(each)
-        .map(|why| Diagnostic::error(shown, Some(at), why))
-        .collect()
+    page.into_iter().chain(each).collect()
 }
 
 /// Whether a character may not stand raw in a page's Markdown or YAML: CR, NEL,

@@ -142,6 +142,7 @@ impl Config {
                 "request_block",
                 "docusaurus",
                 "hugo",
+                "slate",
                 "liquid",
             ],
         )
@@ -218,6 +219,19 @@ impl Config {
                             value.offset,
                             "`hugo.tabs` and `hugo.tab` need a shortcode name".into(),
                         ));
+                    }
+                }
+                "slate" => {
+                    for (k, v) in yaml::known_fields(value, "slate", &["unsafe"])
+                        .map_err(|(o, m)| at(o, m))?
+                    {
+                        let yaml::Value::Bool(b, _) = v.value else {
+                            return Err(at(
+                                v.offset,
+                                format!("`slate.{k}` must be `true` or `false`"),
+                            ));
+                        };
+                        config.format.slate.unsafe_html = b;
                     }
                 }
                 "request_block" => {

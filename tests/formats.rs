@@ -6,7 +6,7 @@ use docsnip::build::{Output, Site, SiteOptions, process};
 use docsnip::config::Config;
 use std::path::Path;
 
-const FORMATS: [&str; 7] = [
+const FORMATS: [&str; 8] = [
     "aviator",
     "kramdown",
     "docusaurus",
@@ -14,6 +14,7 @@ const FORMATS: [&str; 7] = [
     "hugo",
     "vitepress",
     "starlight",
+    "slate",
 ];
 
 fn site(format: &str) -> Site {
@@ -55,10 +56,12 @@ fn build_twice(format: &str, rel: &str) -> String {
 fn every_format_on_a_fresh_page() {
     for f in FORMATS {
         // Starlight's components need an MDX page: the same page as .mdx.
-        let page = if f == "starlight" {
-            "formats/fresh.mdx"
-        } else {
-            "formats/fresh.md"
+        let page = match f {
+            "starlight" => "formats/fresh.mdx",
+            // Shins's sanitiser rewrites the fresh page's `<b>`, `&` and `<!--more-->`
+            // (refusals: slate_refuses_what_shins_changes); one long page, one-line comments.
+            "slate" => "formats/fresh_slate.md",
+            _ => "formats/fresh.md",
         };
         insta::assert_snapshot!(format!("{f}_fresh"), build_twice(f, page));
     }
@@ -74,6 +77,7 @@ fn hand_written_groups_are_taken_over_in_place() {
         ("hugo", "formats/handwritten_hugo.md"),
         ("vitepress", "formats/handwritten_vitepress.md"),
         ("starlight", "formats/handwritten_starlight.mdx"),
+        ("slate", "formats/handwritten_slate.md"),
     ] {
         insta::assert_snapshot!(format!("{f}_handwritten"), build_twice(f, rel));
     }
@@ -86,10 +90,11 @@ fn hand_written_groups_are_taken_over_in_place() {
 #[test]
 fn every_format_on_a_multi_request_page() {
     for f in FORMATS {
-        let rel = if matches!(f, "docusaurus" | "starlight") {
-            "formats/multi.mdx"
-        } else {
-            "formats/multi.md"
+        let rel = match f {
+            "docusaurus" | "starlight" => "formats/multi.mdx",
+            // Shins: docsnip comments on one line (multi_line_comments_are_refused_on_slate).
+            "slate" => "formats/multi_slate.md",
+            _ => "formats/multi.md",
         };
         let out = build_twice(f, rel);
         assert_eq!(out.matches("Create an order").count(), 6, "{f}: {out}");
@@ -151,6 +156,77 @@ fn vitepress_refuses_what_it_would_change() {
     assert_eq!(shown.len(), 4, "{shown:?}");
     assert!(
         shown[0].starts_with("x.md:4:3: error: no Curl snippet: the snippet holds `[!code focus]`"),
+        "{shown:?}"
+    );
+    // The same page is fine elsewhere.
+    let (out, _) = process(Path::new("x.md"), page.as_bytes(), &site("mkdocs"));
+    assert!(matches!(out, Output::Page { .. }));
+}
+
+#[test]
+fn slate_refuses_what_shins_changes_unless_unsafe() {
+    let page = "---\nmethod: post\nrequest:\n  path: /a\n  body: \"x <b>y</b>\"\n  content_type: text/plain\n---\n";
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &site("slate"));
+    assert_eq!(out, Output::Failed);
+    let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert!(
+        // At the value: line 5 `  body: "x <b>y</b>"`, column of its `<b`.
+        shown[0].starts_with("x.md:5:12: error: no Curl snippet: the snippet holds `<b>`")
+            && shown[0].contains("slate: {unsafe: true}"),
+        "{shown:?}"
+    );
+    // A site built with `shins --unsafe` shows it as written.
+    let config = Config::parse(
+        "base_url: https://api.example.com\nformat: slate\nslate: {unsafe: true}\n",
+        Path::new("docsnip.yml"),
+    )
+    .unwrap();
+    let unsafe_site = Site::with_config(config, &SiteOptions::default()).unwrap();
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &unsafe_site);
+    let Output::Page { text, .. } = out else {
+        panic!("{out:?} {diags:?}")
+    };
+    assert!(text.contains("x <b>y</b>"), "{text}");
+    // A `---` line ends a Shins page in every mode.
+    let page = page.replace("x <b>y</b>", "a\\n---\\nb");
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &unsafe_site);
+    assert_eq!(out, Output::Failed, "{diags:?}");
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with("x.md:5:13: error: no Curl snippet: a code line is `---`"),
+        "{diags:?}"
+    );
+    // Not found as written (an escape): at the request, never the closing `---`.
+    let page = "---\nmethod: post\nrequest:\n  path: /a\n  body: \"a\\n\\u002d--\\nb\"\n  content_type: text/plain\n---\n";
+    let (_, diags) = process(Path::new("x.md"), page.as_bytes(), &unsafe_site);
+    assert!(
+        diags[0]
+            .to_string()
+            .starts_with("x.md:4:3: error: no Curl snippet: a code line is `---`"),
+        "{diags:?}"
+    );
+    // A comment's request: the error points into the comment, at the value.
+    let page = "---\ntitle: <b>T</b>\n---\n# API\n\n<!-- docsnip {method: GET, request: {path: /a, query: {q: \"&amp;\"}}} -->\n";
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &site("slate"));
+    assert_eq!(out, Output::Failed);
+    assert!(
+        diags[0].to_string().starts_with(
+            "x.md:6:60: error: no Python (requests) snippet: the snippet holds `&amp;`"
+        ),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn multi_line_comments_are_refused_on_slate() {
+    let page = "# API\n\n<!-- docsnip\nmethod: GET\nrequest: {path: /a}\n-->\n";
+    let (out, diags) = process(Path::new("x.md"), page.as_bytes(), &site("slate"));
+    assert_eq!(out, Output::Failed);
+    let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown[0].starts_with("x.md:3:1: error: Shins copies every line holding `<!--`")
+            && shown[0].contains("write it on one line"),
         "{shown:?}"
     );
     // The same page is fine elsewhere.
@@ -236,6 +312,15 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
     {
         return Ok(()); // what VitePress cannot show is refused (unit tests in vitepress.rs)
     }
+    if out == Output::Failed
+        && format == "slate"
+        && diags.iter().all(|d| {
+            let d = d.to_string();
+            d.contains("Shins") || d.contains("Slate")
+        })
+    {
+        return Ok(()); // what Shins cannot show is refused (unit tests in slate.rs)
+    }
     let Output::Page { text, .. } = out else {
         return Err(TestCaseError::fail(format!("{format}: {out:?} {diags:?}")));
     };
@@ -255,6 +340,7 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
         "mkdocs" => "=== \"Curl\"",
         "vitepress" => "code-group",
         "starlight" => "<Tabs syncKey",
+        "slate" => "bash--curl",
         _ => "{{< tabpane",
     };
     let at = text.rfind(marker).expect("the group");
@@ -350,6 +436,10 @@ fn group_is_safe(format: &str, group: &str) -> bool {
             !l.contains('\t')
                 && l.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}') == l
         }),
+        // Shins strips CR, ends the page at a `---` line, copies `<!--` lines raw.
+        "slate" => {
+            !group.contains('\r') && group.split('\n').all(|l| l != "---" && !l.contains("<!--"))
+        }
         _ => true,
     }
 }
@@ -362,7 +452,7 @@ proptest! {
         body in hostile(), query in hostile(), prose in hostile()
     ) {
         let page = hostile_page(&body, &query, &prose.replace(['\r', '<', '{', '=', '`', '~'], " "));
-        for f in ["docusaurus", "mkdocs", "hugo", "vitepress", "starlight"] {
+        for f in ["docusaurus", "mkdocs", "hugo", "vitepress", "starlight", "slate"] {
             round_trip(f, &page)?;
         }
     }
@@ -379,6 +469,7 @@ fn hand_group(format: &str, code: &str) -> String {
         "starlight" => format!(
             "<Tabs>\n<TabItem label=\"Curl\">\n\n```bash\n{code}\n```\n\n</TabItem>\n</Tabs>\n"
         ),
+        "slate" => format!("```bash--curl\n{code}\n```\n"),
         "hugo" => format!(
             "{{{{< tabpane >}}}}\n{{{{< tab header=\"Curl\" lang=\"bash\" >}}}}\n{code}\n{{{{< /tab >}}}}\n{{{{< /tabpane >}}}}\n"
         ),
@@ -396,6 +487,10 @@ fn multi_page(front: bool, pieces: &[usize], format: &str) -> String {
         page.push_str(&match p {
             0 => "<!-- docsnip {method: POST, request: {path: /a}} -->\n".to_string(),
             1 => "{/* docsnip {method: PUT, request: {path: /b}} */}\n".to_string(),
+            // Shins: one line (a multi-line comment is refused).
+            2 if format == "slate" => {
+                "<!-- docsnip {method: DELETE, request: {path: /c}} -->\n".to_string()
+            }
             2 => "<!-- docsnip\nmethod: DELETE\nrequest:\n  path: /c\n-->\n".to_string(),
             3 => "\n".to_string(),
             4 => "Text.\n".to_string(),

@@ -766,3 +766,64 @@ fn an_authorization_header_becomes_its_auth_scheme() {
         );
     }
 }
+
+/// A Slate/Shins page of hand-pasted groups (`bash--curl` beside `python--python`):
+/// import writes one ONE-LINE comment before each group (Shins copies every line holding
+/// `<!--` into the page's head), the build takes each group over, and the built page's
+/// groups read back (as `verify --as-written` reads them) under their requests.
+#[test]
+fn slate_groups_import_as_one_line_comments_and_read_back() {
+    use docsnip::build::{Output, process};
+    let config = docsnip::config::Config::parse(
+        "base_url: https://api.example.com\nformat: slate\n",
+        Path::new("docsnip.yml"),
+    )
+    .unwrap();
+    let site = Site::with_config(config, &SiteOptions::default()).unwrap();
+    let page = "---\ntitle: API\nlanguage_tabs:\n  - bash--curl: Curl\n  - python--python: Python\n---\n# Orders\n\n## Create\n\n```bash--curl\ncurl -X POST https://api.example.com/orders -d sku=A1\n```\n\n```python--python\nrequests.post(\"https://api.example.com/orders\", data={\"sku\": \"A1\"})\n```\n\n## Cancel\n\n```bash--curl\ncurl -X DELETE https://api.example.com/orders/42\n```\n\nThe end.\n";
+    let (imported, diags) = import_page(Path::new("index.html.md"), page, &site);
+    let Imported::Page { text, .. } = imported else {
+        panic!("not imported: {imported:?} {diags:?}");
+    };
+    assert_eq!(text.matches("<!-- docsnip {").count(), 2, "{text}");
+    assert!(
+        text.lines()
+            .filter(|l| l.contains("<!--"))
+            .all(|l| l.ends_with(" -->")),
+        "{text}"
+    );
+    let (out, diags) = process(Path::new("index.html.md"), text.as_bytes(), &site);
+    let Output::Page {
+        text: built,
+        requests,
+        ..
+    } = out
+    else {
+        panic!("{out:?} {diags:?}\n{text}");
+    };
+    assert_eq!(requests, 2, "{built}");
+    assert!(!built.contains("data={\"sku\": \"A1\"})"), "{built}");
+    assert!(
+        built.contains("## Create\n\n<!-- docsnip {\"method\":\"POST\",\"request\":{\"path\":\"/orders\",\"auth\":\"none\",\"form\":{\"sku\":\"A1\"}}} -->\n```bash--curl\n"),
+        "{built}"
+    );
+    let mut d = Vec::new();
+    let parsed = parse_page(
+        Path::new("index.html.md"),
+        &built,
+        &site,
+        &site.base_url,
+        &mut d,
+    )
+    .unwrap()
+    .unwrap();
+    let titles: Vec<&str> = site.languages.iter().map(|l| l.title.as_str()).collect();
+    let claimed = docsnip::format::claimed(site.format.as_ref(), &parsed.structure, &titles);
+    assert_eq!(claimed.len(), 2);
+    for (g, path) in claimed.iter().zip(["/orders'", "/orders/42'"]) {
+        let g = g.as_ref().expect("each comment's group");
+        assert_eq!(g.tabs.len(), titles.len(), "{g:?}");
+        assert_eq!(g.tabs[0].0, "Curl");
+        assert!(g.tabs[0].1.contains(path), "{g:?}");
+    }
+}

@@ -10,6 +10,7 @@
 //! - [`hugo`]: a tabs shortcode (Docsy's `tabpane` / `tab` by default).
 //! - [`vitepress`]: VitePress `::: code-group` blocks (```` ```bash [Curl] ````).
 //! - [`starlight`]: Astro Starlight `<Tabs syncKey>` / `<TabItem label>` in `.mdx` pages.
+//! - [`slate`]: Slate / Shins pages, tabs keyed by fence language (```` ```bash--curl ````).
 //!
 //! Several requests on a page: the front-matter's request goes where the format's rule
 //! puts it, and each docsnip comment's request into the group right after the comment
@@ -24,6 +25,7 @@ pub mod docusaurus;
 pub mod hugo;
 pub mod kramdown;
 pub mod mkdocs;
+pub mod slate;
 pub mod splice;
 pub mod starlight;
 pub mod vitepress;
@@ -45,6 +47,7 @@ pub enum FormatKind {
     Hugo,
     Vitepress,
     Starlight,
+    Slate,
 }
 
 impl FormatKind {
@@ -56,6 +59,7 @@ impl FormatKind {
         "hugo",
         "vitepress",
         "starlight",
+        "slate",
     ];
 
     pub fn parse(name: &str) -> Option<FormatKind> {
@@ -67,6 +71,7 @@ impl FormatKind {
             "hugo" => FormatKind::Hugo,
             "vitepress" => FormatKind::Vitepress,
             "starlight" => FormatKind::Starlight,
+            "slate" => FormatKind::Slate,
             _ => return None,
         })
     }
@@ -95,6 +100,8 @@ pub struct FormatSettings {
     pub liquid: bool,
     pub docusaurus: docusaurus::Settings,
     pub hugo: hugo::Settings,
+    /// `slate:` (and the site's languages, which make its tab keys).
+    pub slate: slate::Settings,
 }
 
 impl Default for FormatSettings {
@@ -104,6 +111,7 @@ impl Default for FormatSettings {
             liquid: false,
             docusaurus: docusaurus::Settings::default(),
             hugo: hugo::Settings::default(),
+            slate: slate::Settings::default(),
         }
     }
 }
@@ -141,6 +149,25 @@ pub trait Format: Send + Sync {
 
     /// Lines the body must start with for groups to work (imports), when missing.
     fn body_prelude(&self, _body: &str, _nl: &str) -> Option<String> {
+        None
+    }
+
+    /// The placed page's last touch, given every snippet written on it (Slate keeps
+    /// its `language_tabs:` front-matter in step).
+    fn finish(&self, text: String, _written: &[&Snippet]) -> String {
+        text
+    }
+
+    /// Why this toolchain cannot hold this docsnip comment (its whole text), if it
+    /// cannot, and what to write instead.
+    fn refuse_comment(&self, _comment: &str) -> Option<String> {
+        None
+    }
+
+    /// The text [`Format::refuse`] is about, as the request's values would hold it
+    /// (`<b`, `&amp;`, `<!--`), when the format can name it: the error then points at
+    /// its first place in the request's YAML, else at the request.
+    fn refused_value(&self, _s: &Snippet) -> Option<String> {
         None
     }
 
@@ -319,7 +346,12 @@ pub fn place_page(
             titles: k.titles,
         })
         .collect();
-    (out, kept)
+    let written: Vec<&Snippet> = front
+        .into_iter()
+        .flatten()
+        .chain(comments.iter().flatten())
+        .collect();
+    (format.finish(out, &written), kept)
 }
 
 /// The format the settings name.
@@ -332,6 +364,7 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),
         FormatKind::Vitepress => Box::new(vitepress::Vitepress),
         FormatKind::Starlight => Box::new(starlight::Starlight),
+        FormatKind::Slate => Box::new(slate::Slate(s.slate.clone())),
     }
 }
 
@@ -362,6 +395,18 @@ impl<T: Tabs + Send + Sync> Format for T {
 
     fn refuse_page(&self, ext: &str) -> Option<String> {
         Tabs::refuse_page(self, ext)
+    }
+
+    fn finish(&self, text: String, written: &[&Snippet]) -> String {
+        Tabs::finish(self, text, written)
+    }
+
+    fn refuse_comment(&self, comment: &str) -> Option<String> {
+        Tabs::refuse_comment(self, comment)
+    }
+
+    fn refused_value(&self, s: &Snippet) -> Option<String> {
+        Tabs::refused_value(self, s)
     }
 
     fn place(
@@ -400,6 +445,18 @@ pub trait Tabs {
     }
     /// [`Format::refuse_page`].
     fn refuse_page(&self, _ext: &str) -> Option<String> {
+        None
+    }
+    /// [`Format::finish`].
+    fn finish(&self, text: String, _written: &[&Snippet]) -> String {
+        text
+    }
+    /// [`Format::refuse_comment`].
+    fn refuse_comment(&self, _comment: &str) -> Option<String> {
+        None
+    }
+    /// [`Format::refused_value`].
+    fn refused_value(&self, _s: &Snippet) -> Option<String> {
         None
     }
 }
@@ -641,12 +698,13 @@ mod tests {
     #[test]
     fn crlf_pages_get_crlf_groups_and_stay_put() {
         use super::testing::{place_twice, two};
-        let formats: [Box<dyn Format>; 5] = [
+        let formats: [Box<dyn Format>; 6] = [
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
             Box::new(vitepress::Vitepress),
             Box::new(starlight::Starlight),
+            Box::new(slate()),
         ];
         for f in &formats {
             let out = place_twice(f.as_ref(), "---\r\nmethod: get\r\n---\r\nText.\r\n", &two());
@@ -678,7 +736,24 @@ mod tests {
             Box::new(docusaurus::Docusaurus(docusaurus::Settings::default())),
             Box::new(mkdocs::Mkdocs),
             Box::new(hugo::Hugo(hugo::Settings::default())),
+            Box::new(slate()),
         ]
+    }
+
+    /// A Slate format whose languages are the test snippets' (curl, python).
+    fn slate() -> slate::Slate {
+        let lang = |name: &str, fence: &str, title: &str| slate::Lang {
+            name: name.into(),
+            fence: fence.into(),
+            title: title.into(),
+        };
+        slate::Slate(slate::Settings {
+            unsafe_html: false,
+            languages: vec![
+                lang("curl", "bash", "Curl"),
+                lang("python", "python", "Python (requests)"),
+            ],
+        })
     }
 
     /// `place_page` twice: the second run must change nothing.

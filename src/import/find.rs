@@ -1,10 +1,11 @@
 //! Finds every curl command a page shows: in the blocks of every format docsnip writes
 //! (kramdown blocks in the body or `right_code`, Docusaurus `<Tabs>`, MkDocs `=== "…"`
-//! tabs, Hugo tab shortcodes), in Aviator's `left_code_blocks`/`right_code_blocks`, and
-//! in plain fenced blocks, `$ ` prompts included.
+//! tabs, Hugo tab shortcodes, Slate runs of `bash--curl`-keyed blocks), in Aviator's
+//! `left_code_blocks`/`right_code_blocks`, and in plain fenced blocks, `$ ` prompts
+//! included.
 
 use crate::build::Site;
-use crate::format::{Tabs, docusaurus, hugo, mkdocs};
+use crate::format::{Tabs, docusaurus, hugo, mkdocs, slate};
 use crate::page::{self, Structure};
 use crate::yaml::Node;
 use std::ops::Range;
@@ -127,10 +128,13 @@ fn locate(text: &str, within: Range<usize>, code: &str) -> Vec<usize> {
 }
 
 fn first_word(info: &str) -> String {
-    info.split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+    let word = info
+        .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
         .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
+        .unwrap_or("");
+    // A Slate/Shins tab key (`bash--curl`, `python--python`): highlighted as its fence.
+    let word = word.split_once("--").map_or(word, |(fence, _)| fence);
+    word.to_ascii_lowercase()
 }
 
 /// Every code block of the page, in page order. `root` is the parsed front-matter.
@@ -216,6 +220,7 @@ pub fn blocks(text: &str, layout: &Structure, root: Option<&Node>, site: &Site) 
         Box::new(mkdocs::Mkdocs),
         Box::new(hugo::Hugo(site.config.format.hugo.clone())),
         Box::new(hugo::Hugo(hugo::Settings::default())),
+        Box::new(slate::Slate(site.config.format.slate.clone())),
     ];
     for r in &readers {
         for g in r.groups(body_text) {

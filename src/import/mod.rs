@@ -271,10 +271,11 @@ fn import_inner(
     }
     // Several requests (or one outside a group docsnip owns): a comment before each group.
     let mdx = shown.extension().is_some_and(|e| e == "mdx");
-    let one_line = root.as_ref().and_then(|r| r.as_map()).is_some_and(|m| {
-        m.iter()
-            .any(|(k, _)| k.scalar_text() == Some("language_tabs"))
-    });
+    let one_line = site.config.format.kind == crate::format::FormatKind::Slate
+        || root.as_ref().and_then(|r| r.as_map()).is_some_and(|m| {
+            m.iter()
+                .any(|(k, _)| k.scalar_text() == Some("language_tabs"))
+        });
     let nl = page::newline(text);
     let mut inserts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for f in &singles {
