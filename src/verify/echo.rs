@@ -70,6 +70,10 @@ pub struct EchoConfig {
     pub connection_deadline: Duration,
     /// Connections handled at once; more are answered `503` and closed.
     pub max_connections: usize,
+    /// The answer to every request that is recorded: `None` is `200 OK` with
+    /// [`RESPONSE_BODY`]; `Some((status, body))` answers that status (a 4xx or 5xx, to
+    /// check how snippets handle an error answer) with that JSON body.
+    pub answer: Option<(u16, String)>,
 }
 
 impl Default for EchoConfig {
@@ -79,6 +83,7 @@ impl Default for EchoConfig {
             read_timeout: Duration::from_secs(10),
             connection_deadline: Duration::from_secs(60),
             max_connections: 64,
+            answer: None,
         }
     }
 }
@@ -436,7 +441,22 @@ impl Connection {
         }
         let is_head = head.method == "HEAD";
         self.record(rec);
-        write_response(&mut self.stream, 200, "OK", is_head, RESPONSE_BODY)?;
+        match &self.shared.config.answer {
+            None => write_response(&mut self.stream, 200, "OK", is_head, RESPONSE_BODY)?,
+            Some((code, body)) => {
+                let reason = match code {
+                    400 => "Bad Request",
+                    401 => "Unauthorized",
+                    403 => "Forbidden",
+                    404 => "Not Found",
+                    422 => "Unprocessable Content",
+                    500 => "Internal Server Error",
+                    503 => "Service Unavailable",
+                    _ => "Error",
+                };
+                write_response(&mut self.stream, *code, reason, is_head, body)?
+            }
+        }
         self.close_gracefully();
         Ok(())
     }
