@@ -4,6 +4,8 @@
 //! for its toolchain.
 //!
 //! - [`aviator`]: kramdown blocks in the `right_code` front-matter value (Jekyll's Aviator).
+//! - [`aviator_blocks`]: `left_code_blocks` / `right_code_blocks` entries (the current
+//!   CloudCannon Aviator template).
 //! - [`kramdown`]: the same blocks in the page body.
 //! - [`docusaurus`]: MDX `<Tabs>` / `<TabItem>` holding fenced code (Docusaurus 3).
 //! - [`mkdocs`]: Material for MkDocs content tabs (`=== "Curl"`).
@@ -20,6 +22,7 @@
 //! ([`Kept`]). Every other byte of the page is kept.
 
 pub mod aviator;
+pub mod aviator_blocks;
 pub mod docusaurus;
 pub mod hugo;
 pub mod kramdown;
@@ -45,6 +48,8 @@ pub enum FormatKind {
     Hugo,
     Vitepress,
     Starlight,
+    /// `left_code_blocks` / `right_code_blocks` entries (`placement: left|right`).
+    AviatorBlocks,
 }
 
 impl FormatKind {
@@ -56,6 +61,7 @@ impl FormatKind {
         "hugo",
         "vitepress",
         "starlight",
+        "aviator-blocks",
     ];
 
     pub fn parse(name: &str) -> Option<FormatKind> {
@@ -67,6 +73,7 @@ impl FormatKind {
             "hugo" => FormatKind::Hugo,
             "vitepress" => FormatKind::Vitepress,
             "starlight" => FormatKind::Starlight,
+            "aviator-blocks" => FormatKind::AviatorBlocks,
             _ => return None,
         })
     }
@@ -95,6 +102,8 @@ pub struct FormatSettings {
     pub liquid: bool,
     pub docusaurus: docusaurus::Settings,
     pub hugo: hugo::Settings,
+    /// `aviator-blocks`: the list the front-matter request's snippets go to.
+    pub side: aviator_blocks::Side,
 }
 
 impl Default for FormatSettings {
@@ -104,6 +113,7 @@ impl Default for FormatSettings {
             liquid: false,
             docusaurus: docusaurus::Settings::default(),
             hugo: hugo::Settings::default(),
+            side: aviator_blocks::Side::default(),
         }
     }
 }
@@ -332,6 +342,10 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Hugo => Box::new(hugo::Hugo(s.hugo.clone())),
         FormatKind::Vitepress => Box::new(vitepress::Vitepress),
         FormatKind::Starlight => Box::new(starlight::Starlight),
+        FormatKind::AviatorBlocks => Box::new(aviator_blocks::AviatorBlocks {
+            side: s.side,
+            liquid: s.liquid,
+        }),
     }
 }
 
