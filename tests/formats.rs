@@ -6,7 +6,7 @@ use docsnip::build::{Output, Site, SiteOptions, process};
 use docsnip::config::Config;
 use std::path::Path;
 
-const FORMATS: [&str; 7] = [
+const FORMATS: [&str; 8] = [
     "aviator",
     "kramdown",
     "docusaurus",
@@ -14,6 +14,7 @@ const FORMATS: [&str; 7] = [
     "hugo",
     "vitepress",
     "starlight",
+    "aviator-blocks",
 ];
 
 fn site(format: &str) -> Site {
@@ -74,6 +75,7 @@ fn hand_written_groups_are_taken_over_in_place() {
         ("hugo", "formats/handwritten_hugo.md"),
         ("vitepress", "formats/handwritten_vitepress.md"),
         ("starlight", "formats/handwritten_starlight.mdx"),
+        ("aviator-blocks", "formats/handwritten_aviator_blocks.md"),
     ] {
         insta::assert_snapshot!(format!("{f}_handwritten"), build_twice(f, rel));
     }
@@ -236,6 +238,14 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
     {
         return Ok(()); // what VitePress cannot show is refused (unit tests in vitepress.rs)
     }
+    if out == Output::Failed
+        && format == "aviator-blocks"
+        && diags
+            .iter()
+            .all(|d| d.to_string().contains("Aviator template"))
+    {
+        return Ok(()); // a line of backticks closes the template's fence (aviator_blocks.rs)
+    }
     let Output::Page { text, .. } = out else {
         return Err(TestCaseError::fail(format!("{format}: {out:?} {diags:?}")));
     };
@@ -255,6 +265,7 @@ fn round_trip(format: &str, page: &str) -> Result<(), TestCaseError> {
         "mkdocs" => "=== \"Curl\"",
         "vitepress" => "code-group",
         "starlight" => "<Tabs syncKey",
+        "aviator-blocks" => "right_code_blocks:",
         _ => "{{< tabpane",
     };
     let at = text.rfind(marker).expect("the group");
@@ -362,7 +373,7 @@ proptest! {
         body in hostile(), query in hostile(), prose in hostile()
     ) {
         let page = hostile_page(&body, &query, &prose.replace(['\r', '<', '{', '=', '`', '~'], " "));
-        for f in ["docusaurus", "mkdocs", "hugo", "vitepress", "starlight"] {
+        for f in ["docusaurus", "mkdocs", "hugo", "vitepress", "starlight", "aviator-blocks"] {
             round_trip(f, &page)?;
         }
     }
