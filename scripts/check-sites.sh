@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build each example site under examples/sites/ with docsnip and then its real generator
-# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight), and require every snippet's code on the
+# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight; Debian's Jekyll for
+# aviator-blocks, on a layout copying the CloudCannon Aviator template's), and require every snippet's code on the
 # built pages to equal, byte for byte, what docsnip wrote (scripts/site_snippets.py),
 # with every page built. Installs what is missing: Debian's hugo (apt-get), mkdocs-material
 # (pip), Docusaurus (npm, into .cache/sites/docusaurus-deps/node_modules, reused by later runs),
@@ -27,7 +28,7 @@ if [ -z "$bin" ]; then
 fi
 bin=$(realpath "$bin")
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight aviator-blocks)
 cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
 mkdir -p "$cache"
 plugin_venv=${DOCSNIP_SITES_PLUGIN_VENV:-}
@@ -54,6 +55,7 @@ apt_install() {
 install() {
   case $1 in
     hugo) command -v hugo >/dev/null || apt_install hugo ;;
+    aviator-blocks) command -v jekyll >/dev/null || apt_install jekyll ;;
     mkdocs)
       [ -z "$plugins" ] || return 0   # the plugin venv holds MkDocs
       command -v python3 >/dev/null || apt_install python3 python3-pip
@@ -95,6 +97,22 @@ prepare() { # FORMAT CONTENT_DIR EXT
   done
   # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
   python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
+  if [ "$f" = aviator-blocks ]; then
+    # A code line of backticks alone closes the template's own fence: docsnip refuses
+    # such a snippet (unit tests in aviator_blocks.rs). The shared and random pages get
+    # every run of three backticks broken by a space; the site's own pages keep theirs.
+    python3 - "$work/$content" examples/sites/shared/*.md <<'PY'
+import os, sys
+d = sys.argv[1]
+names = [os.path.basename(p) for p in sys.argv[2:]] + [f for f in os.listdir(d) if f.startswith("random-")]
+for n in names:
+    p = os.path.join(d, n)
+    t = open(p, encoding="utf-8", newline="").read()
+    while "```" in t:
+        t = t.replace("```", "`` `")
+    open(p, "w", encoding="utf-8", newline="").write(t)
+PY
+  fi
   if [ -n "$plugins" ]; then
     # The plugin does the work: docsnip's build goes elsewhere, as what the HTML must show.
     "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" "$work/$content" "$work/expected"
@@ -214,7 +232,31 @@ for f in "${formats[@]}"; do
       (cd "$work" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
       pages starlight src/content/docs
       python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
-    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight)"; exit 2 ;;
+    aviator-blocks)
+      [ -z "$plugins" ] || { say "aviator-blocks: no plugin mode (check-jekyll.sh checks the Jekyll plugin)"; continue; }
+      prepare aviator-blocks api md
+      # Every output front-matter as Psych (Jekyll's YAML) reads it, or a failure.
+      ruby -rjson -rpsych -rdate -e '
+        out, bad = {}, 0
+        Dir.glob("**/*.md", base: ARGV[0]).sort.each do |rel|
+          text = File.read(File.join(ARGV[0], rel), encoding: "UTF-8")
+          m = text.match(/\A(---\s*\n.*?\n?)^((---|\.\.\.)\s*$\n?)/m)
+          next unless m
+          begin
+            out[rel] = Psych.safe_load(m[1], permitted_classes: [Date, Time])
+          rescue Psych::Exception => e
+            warn "check-sites: aviator-blocks: #{rel}: Psych cannot parse the front-matter: #{e.message}"; bad += 1
+          end
+        end
+        File.write(ARGV[1], JSON.generate(out))
+        exit(bad == 0 ? 0 : 1)' "$work/api" "$cache/aviator-blocks-front-matter.json"
+      # docsnip's snippets rendered from the requests (not read back from the pages).
+      cargo build --quiet --example snippets
+      target/debug/examples/snippets "$work/api" "$work/docsnip.yml" > "$cache/aviator-blocks-snippets.jsonl"
+      (cd "$work" && jekyll build --quiet --safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+      DOCSNIP_FRONT_MATTER="$cache/aviator-blocks-front-matter.json" DOCSNIP_SNIPPETS="$cache/aviator-blocks-snippets.jsonl" \
+        python3 scripts/site_snippets.py aviator-blocks "$work/api" "$work/_site/api" ;;
+    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, aviator-blocks)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"
 done
