@@ -250,6 +250,35 @@ fn run(items: &[Entry], titles: &[&str]) -> Option<Range<usize>> {
     Some(first..end)
 }
 
+impl AviatorBlocks {
+    /// The list the front-matter request's snippets go to (the one already holding
+    /// docsnip's entries, else `placement:`'s), the other one, and the target's key.
+    fn target(
+        &self,
+        page: &Structure,
+        titles: &[&str],
+    ) -> (Option<List>, Option<List>, &'static str) {
+        let [left, right] = lists(page);
+        let (mine, other) = match self.side {
+            Side::Left => (left, right),
+            Side::Right => (right, left),
+        };
+        let owns = |l: &Option<List>| {
+            l.as_ref()
+                .is_some_and(|l| !l.foreign && run(&l.items, titles).is_some())
+        };
+        let other_side = match self.side {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        };
+        if !owns(&mine) && owns(&other) {
+            (other, mine, other_side.key())
+        } else {
+            (mine, other, self.side.key())
+        }
+    }
+}
+
 impl Format for AviatorBlocks {
     fn existing(&self, page: &Structure, titles: &[&str]) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -272,6 +301,17 @@ impl Format for AviatorBlocks {
 
     fn write_group(&self, page: &Structure, snippets: &[Snippet]) -> String {
         splice::group_text(snippets, page.newline(), self.liquid)
+    }
+
+    fn refuse_front(&self, page: &Structure, titles: &[&str]) -> Option<(usize, String)> {
+        let (target, _, key) = self.target(page, titles);
+        let l = target.filter(|l| l.foreign)?;
+        Some((
+            l.key,
+            format!(
+                "`{key}` is not a list, so docsnip cannot add its entries without replacing your value: make it a list of `{{code_block, title, language}}` entries (or empty it)"
+            ),
+        ))
     }
 
     fn refuse(&self, s: &Snippet) -> Option<String> {
@@ -316,24 +356,7 @@ impl Format for AviatorBlocks {
     ) -> Placed {
         let text = page.text();
         let nl = page.newline();
-        let [left, right] = lists(page);
-        let (mine, other) = match self.side {
-            Side::Left => (left, right),
-            Side::Right => (right, left),
-        };
-        let owns = |l: &Option<List>| {
-            l.as_ref()
-                .is_some_and(|l| !l.foreign && run(&l.items, titles).is_some())
-        };
-        let other_side = match self.side {
-            Side::Left => Side::Right,
-            Side::Right => Side::Left,
-        };
-        let (target, rest, target_key) = if !owns(&mine) && owns(&other) {
-            (other, mine, other_side.key())
-        } else {
-            (mine, other, self.side.key())
-        };
+        let (target, rest, target_key) = self.target(page, titles);
         let the_run = target
             .as_ref()
             .filter(|l| !l.foreign)
@@ -824,6 +847,29 @@ mod tests {
         );
         assert!(f.refuse(&snip("curl", "Cu\"rl", "bash", "a\n")).is_some());
         assert!(f.refuse(&snip("curl", "Curl", "ba sh", "a\n")).is_some());
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_list_is_refused_not_replaced() {
+        let f = fmt(Side::Right);
+        let page = "---\nright_code_blocks: {code_block: x}\n---\n";
+        let (at, why) = f.refuse_front(&structure(page), &TITLES).unwrap();
+        assert_eq!(at, 4);
+        assert!(why.contains("`right_code_blocks` is not a list"), "{why}");
+        // The other list, when it holds docsnip's entries, is used instead.
+        let page =
+            "---\nright_code_blocks: 3\nleft_code_blocks:\n- code_block: a\n  title: Curl\n---\n";
+        assert!(f.refuse_front(&structure(page), &TITLES).is_none());
+        for page in [
+            "---\nright_code_blocks:\n---\n",
+            "---\nright_code_blocks: ''\n---\n",
+            "---\na: 1\n---\n",
+        ] {
+            assert!(
+                f.refuse_front(&structure(page), &TITLES).is_none(),
+                "{page}"
+            );
+        }
     }
 
     #[test]

@@ -149,6 +149,12 @@ pub trait Format: Send + Sync {
         None
     }
 
+    /// Why the front-matter cannot take the front-matter request's snippets, if it
+    /// cannot, with the page offset to report: the page then fails with this error.
+    fn refuse_front(&self, _page: &Structure, _titles: &[&str]) -> Option<(usize, String)> {
+        None
+    }
+
     /// Lines the body must start with for groups to work (imports), when missing.
     fn body_prelude(&self, _body: &str, _nl: &str) -> Option<String> {
         None
