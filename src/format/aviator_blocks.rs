@@ -424,7 +424,17 @@ impl Format for AviatorBlocks {
                 // The replaced range may end in blank or comment lines: keep them.
                 let replaced = &text[at.clone()];
                 let tail = trailing_kept(replaced);
-                out.push_str(&text[..at.start]);
+                // A CloudCannon seed entry first, before docsnip's entries, would hide
+                // the whole list (the template shows it only when its first entry has
+                // code): it goes, its comment lines stay.
+                let seed = &l.items[0];
+                if the_run.as_ref().is_some_and(|r| r.start > 0) && seed.is_seed() {
+                    let r = seed.range.clone();
+                    out.push_str(&text[..r.start]);
+                    out.push_str(&text[r.end - trailing_kept(&text[r.clone()])..at.start]);
+                } else {
+                    out.push_str(&text[..at.start]);
+                }
                 out.push_str(&group);
                 out.push_str(&replaced[replaced.len() - tail..]);
                 out.push_str(&text[at.end..]);
@@ -434,6 +444,9 @@ impl Format for AviatorBlocks {
                 let mut entry = format!("{target_key}:{nl}");
                 let mut placed = false;
                 for (i, e) in l.items.iter().enumerate() {
+                    if i == 0 && e.is_seed() && the_run.as_ref().is_some_and(|r| r.start > 0) {
+                        continue; // it would hide the list (see above)
+                    }
                     let replace = match &the_run {
                         Some(r) => r.contains(&i),
                         None => !placed && e.is_seed(),
@@ -847,6 +860,29 @@ mod tests {
         );
         assert!(f.refuse(&snip("curl", "Cu\"rl", "bash", "a\n")).is_some());
         assert!(f.refuse(&snip("curl", "Curl", "ba sh", "a\n")).is_some());
+    }
+
+    #[test]
+    fn a_seed_entry_before_ours_goes_since_it_would_hide_them() {
+        for page in [
+            "---\nright_code_blocks:\n  - code_block:\n    title:\n    language:\n  # c\n  - code_block: old\n    title: Curl\n  - code_block: r\n    title: Response\n---\n",
+            "---\nright_code_blocks: [{code_block: null, title: null}, {code_block: old, title: Curl}, {code_block: r, title: Response}]\n---\n",
+        ] {
+            let (out, _) = place_twice(&fmt(Side::Right), page, &two());
+            let titles: Vec<String> = entries(&out, "right_code_blocks")
+                .into_iter()
+                .map(|e| e.0)
+                .collect();
+            assert_eq!(titles, ["Curl", "Python (requests)", "Response"], "{out}");
+        }
+        // A seed after a user's entry hides nothing: replaced only when there is no run.
+        let page = "---\nright_code_blocks:\n  - code_block: r\n    title: Response\n  - code_block:\n    title:\n---\n";
+        let (out, _) = place_twice(&fmt(Side::Right), page, &two());
+        let titles: Vec<String> = entries(&out, "right_code_blocks")
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(titles, ["Response", "Curl", "Python (requests)"], "{out}");
     }
 
     #[test]
