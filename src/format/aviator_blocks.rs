@@ -106,6 +106,8 @@ struct List {
     /// Written as a block sequence (`- code_block: …` lines): entries are spliced in
     /// place. Otherwise (null, flow list) the entry is written anew.
     block: bool,
+    /// End of the key's line when nothing but a comment follows the key there.
+    header_end: Option<usize>,
     /// Column of the entries' `-`.
     dash: usize,
     items: Vec<Entry>,
@@ -218,6 +220,7 @@ fn list(text: &str, yr: Range<usize>, key: usize, value: &Node) -> List {
     List {
         entry: key..end,
         key,
+        header_end: inline_empty.then_some(key_end),
         block,
         dash: if block { dash } else { 2 },
         items: entries,
@@ -413,63 +416,71 @@ impl Format for AviatorBlocks {
                     kept,
                 };
             }
-            Some(l) if l.block => {
-                let dash = l.dash;
-                let group: String = snippets.iter().map(|s| item(s, dash, nl)).collect();
-                let at = match (&the_run, l.items.iter().position(Entry::is_seed)) {
-                    (Some(r), _) => l.items[r.start].range.start..l.items[r.end - 1].range.end,
-                    (None, Some(i)) => l.items[i].range.clone(),
-                    (None, None) => l.items[0].range.start..l.items[0].range.start,
-                };
-                // The replaced range may end in blank or comment lines: keep them.
-                let replaced = &text[at.clone()];
-                let tail = trailing_kept(replaced);
-                // A CloudCannon seed entry first, before docsnip's entries, would hide
-                // the whole list (the template shows it only when its first entry has
-                // code): it goes, its comment lines stay.
-                let seed = &l.items[0];
-                if the_run.as_ref().is_some_and(|r| r.start > 0) && seed.is_seed() {
-                    let r = seed.range.clone();
-                    out.push_str(&text[..r.start]);
-                    out.push_str(&text[r.end - trailing_kept(&text[r.clone()])..at.start]);
-                } else {
-                    out.push_str(&text[..at.start]);
-                }
-                out.push_str(&group);
-                out.push_str(&replaced[replaced.len() - tail..]);
-                out.push_str(&text[at.end..]);
-            }
             Some(l) => {
-                // Null or a flow list: written anew as a block list.
-                let mut entry = format!("{target_key}:{nl}");
-                let mut placed = false;
-                for (i, e) in l.items.iter().enumerate() {
-                    if i == 0 && e.is_seed() && the_run.as_ref().is_some_and(|r| r.start > 0) {
-                        continue; // it would hide the list (see above)
-                    }
-                    let replace = match &the_run {
-                        Some(r) => r.contains(&i),
-                        None => !placed && e.is_seed(),
+                // The entries replaced: docsnip's run; else CloudCannon's (first) seed
+                // entry; else none (the snippets go first). Seed entries
+                // leading the list before docsnip's run go: the template shows a list
+                // only when its first entry has code, so they would hide it.
+                let replaced: Range<usize> = match &the_run {
+                    Some(r) => r.clone(),
+                    None => l
+                        .items
+                        .iter()
+                        .position(Entry::is_seed)
+                        .map_or(0..0, |i| i..i + 1),
+                };
+                let lead = match &the_run {
+                    Some(r) => l.items[..r.start]
+                        .iter()
+                        .take_while(|e| e.is_seed())
+                        .count(),
+                    None => 0,
+                };
+                if l.block {
+                    let group: String = snippets.iter().map(|s| item(s, l.dash, nl)).collect();
+                    let at = if replaced.is_empty() {
+                        l.items[0].range.start..l.items[0].range.start
+                    } else {
+                        l.items[replaced.start].range.start..l.items[replaced.end - 1].range.end
                     };
-                    if replace {
-                        if !placed {
-                            entry.extend(snippets.iter().map(|s| item(s, 2, nl)));
-                            placed = true;
+                    // Blank and comment lines ending an entry that goes are kept.
+                    let tail = |e: &Entry| {
+                        &text[e.range.end - trailing_kept(&text[e.range.clone()])..e.range.end]
+                    };
+                    let from = l
+                        .items
+                        .get(lead)
+                        .map_or(at.start, |e| e.range.start.min(at.start));
+                    out.push_str(&text[..l.items.first().map_or(at.start, |e| e.range.start)]);
+                    l.items[..lead].iter().for_each(|e| out.push_str(tail(e)));
+                    out.push_str(&text[from..at.start]);
+                    out.push_str(&group);
+                    l.items[replaced].iter().for_each(|e| out.push_str(tail(e)));
+                    out.push_str(&text[at.end..]);
+                } else if let (true, Some(h)) = (l.items.is_empty(), l.header_end) {
+                    // `key:` alone (maybe with comment lines): the entries go after it.
+                    out.push_str(&text[..h]);
+                    out.extend(snippets.iter().map(|s| item(s, 2, nl)));
+                    out.push_str(&text[h..]);
+                } else {
+                    // Null or a flow list: written anew as a block list.
+                    let mut entry = format!("{target_key}:{nl}");
+                    let ours = || snippets.iter().map(|s| item(s, 2, nl)).collect::<String>();
+                    if replaced.is_empty() {
+                        entry.push_str(&ours());
+                    }
+                    for (i, e) in l.items.iter().enumerate().skip(lead) {
+                        if i == replaced.start && !replaced.is_empty() {
+                            entry.push_str(&ours());
                         }
-                        continue;
+                        if !replaced.contains(&i) {
+                            entry.push_str(&any_item(&e.node, 2, nl));
+                        }
                     }
-                    if !placed && the_run.is_none() && !l.items.iter().any(Entry::is_seed) {
-                        entry.extend(snippets.iter().map(|s| item(s, 2, nl)));
-                        placed = true;
-                    }
-                    entry.push_str(&any_item(&e.node, 2, nl));
+                    out.push_str(&text[..l.entry.start]);
+                    out.push_str(&entry);
+                    out.push_str(&text[l.entry.end..]);
                 }
-                if !placed {
-                    entry.extend(snippets.iter().map(|s| item(s, 2, nl)));
-                }
-                out.push_str(&text[..l.entry.start]);
-                out.push_str(&entry);
-                out.push_str(&text[l.entry.end..]);
             }
             None => {
                 let end = page.yaml_range().end;
