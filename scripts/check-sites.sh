@@ -87,11 +87,12 @@ install() {
 }
 
 # The site's source copied to a fresh work folder, with the shared pages added.
-prepare() { # FORMAT CONTENT_DIR EXT
+prepare() { # FORMAT CONTENT_DIR EXT [CONFIG_LINE]
   local f=$1 content=$2 ext=$3 work=$cache/$1
   rm -rf "$work"
   mkdir -p "$work"
   (cd "examples/sites/$f" && tar --dereference --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
+  [ -z "${4:-}" ] || echo "$4" >> "$work/docsnip.yml"
   for p in examples/sites/shared/*.md; do
     cp "$p" "$work/$content/$(basename "$p" .md).$ext"
   done
@@ -234,28 +235,35 @@ for f in "${formats[@]}"; do
       python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
     aviator-blocks)
       [ -z "$plugins" ] || { say "aviator-blocks: no plugin mode (check-jekyll.sh checks the Jekyll plugin)"; continue; }
-      prepare aviator-blocks api md
-      # Every output front-matter as Psych (Jekyll's YAML) reads it, or a failure.
-      ruby -rjson -rpsych -rdate -e '
-        out, bad = {}, 0
-        Dir.glob("**/*.md", base: ARGV[0]).sort.each do |rel|
-          text = File.read(File.join(ARGV[0], rel), encoding: "UTF-8")
-          m = text.match(/\A(---\s*\n.*?\n?)^((---|\.\.\.)\s*$\n?)/m)
-          next unless m
-          begin
-            out[rel] = Psych.safe_load(m[1], permitted_classes: [Date, Time])
-          rescue Psych::Exception => e
-            warn "check-sites: aviator-blocks: #{rel}: Psych cannot parse the front-matter: #{e.message}"; bad += 1
+      # Both placements (left first: the site left in $work is the default one, right).
+      for side in left right; do
+        prepare aviator-blocks api md "placement: $side"
+        # Every output front-matter as Psych (Jekyll's YAML) reads it, or a failure.
+        ruby -rjson -rpsych -rdate -e '
+          out, bad = {}, 0
+          Dir.glob("**/*.md", base: ARGV[0]).sort.each do |rel|
+            text = File.read(File.join(ARGV[0], rel), encoding: "UTF-8")
+            m = text.match(/\A(---\s*\n.*?\n?)^((---|\.\.\.)\s*$\n?)/m)
+            next unless m
+            begin
+              out[rel] = Psych.safe_load(m[1], permitted_classes: [Date, Time])
+            rescue Psych::Exception => e
+              warn "check-sites: aviator-blocks: #{rel}: Psych cannot parse the front-matter: #{e.message}"; bad += 1
+            end
           end
-        end
-        File.write(ARGV[1], JSON.generate(out))
-        exit(bad == 0 ? 0 : 1)' "$work/api" "$cache/aviator-blocks-front-matter.json"
-      # docsnip's snippets rendered from the requests (not read back from the pages).
-      cargo build --quiet --example snippets
-      target/debug/examples/snippets "$work/api" "$work/docsnip.yml" > "$cache/aviator-blocks-snippets.jsonl"
-      (cd "$work" && jekyll build --quiet --safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
-      DOCSNIP_FRONT_MATTER="$cache/aviator-blocks-front-matter.json" DOCSNIP_SNIPPETS="$cache/aviator-blocks-snippets.jsonl" \
-        python3 scripts/site_snippets.py aviator-blocks "$work/api" "$work/_site/api" ;;
+          File.write(ARGV[1], JSON.generate(out))
+          exit(bad == 0 ? 0 : 1)' "$work/api" "$cache/aviator-blocks-front-matter.json"
+        # docsnip's snippets rendered from the requests (not read back from the pages).
+        cargo build --quiet --example snippets
+        target/debug/examples/snippets "$work/api" "$work/docsnip.yml" > "$cache/aviator-blocks-snippets.jsonl"
+        (cd "$work" && jekyll build --quiet --safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+        # The placement's list is the one shown (a page already holding docsnip's entries
+        # in the other list keeps them there: left.md).
+        grep -q "^${side}_code_blocks:" "$work/api/orders.md" || { say "aviator-blocks: placement $side: no ${side}_code_blocks in orders.md"; exit 1; }
+        say "aviator-blocks (placement: $side):"
+        DOCSNIP_FRONT_MATTER="$cache/aviator-blocks-front-matter.json" DOCSNIP_SNIPPETS="$cache/aviator-blocks-snippets.jsonl" \
+          python3 scripts/site_snippets.py aviator-blocks "$work/api" "$work/_site/api"
+      done ;;
     *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, aviator-blocks)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"
