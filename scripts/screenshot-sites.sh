@@ -28,7 +28,7 @@ fi
 bin=${1:-}
 shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight aviator-blocks)
 NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$bin" "${formats[@]}"
 
 mkdir -p examples/screenshots
