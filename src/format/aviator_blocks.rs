@@ -1,5 +1,5 @@
 //! `aviator-blocks`: the current CloudCannon Aviator template
-//! (github.com/CloudCannon/aviator-jekyll-template). An endpoint page's front-matter
+//! (github.com/CloudCannon/aviator-jekyll-template, read at 1063442). An endpoint page's front-matter
 //! holds `left_code_blocks:` / `right_code_blocks:` lists of
 //! `{code_block, title, language}`; the template's `index.html` shows a list only when
 //! its first entry has code (`doc.right_code_blocks[0].code_block`), and renders each
@@ -28,9 +28,11 @@
 //! names (default right). docsnip's entries are those titled as configured languages:
 //! the first run of them is replaced where it stands (in either list); with none, the
 //! CloudCannon seed entry (empty `code_block` and `title`) is replaced, or the run goes
-//! first in the list (request before the user's Response examples). The user's other
-//! entries, their order and their bytes are kept; a later entry titled as a language is
-//! kept and reported ([`Kept`]).
+//! first in the list (request before the user's Response examples); seed entries that
+//! lead a list before docsnip's run go (they would hide it). The user's other entries,
+//! their order, their bytes and the comment lines between entries are kept; a later
+//! entry titled as a language is kept and reported ([`Kept`]). A `*_code_blocks` value
+//! that is not a list is an error ([`Format::refuse_front`]): docsnip does not replace it.
 //!
 //! A docsnip comment's request goes into the body, right after the comment, as kramdown
 //! blocks, as the `aviator` and `kramdown` formats write them
