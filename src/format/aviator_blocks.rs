@@ -1,6 +1,6 @@
 //! `aviator-blocks`: the current CloudCannon Aviator template
-//! (github.com/CloudCannon/aviator-jekyll-template, read at 1063442). An endpoint page's front-matter
-//! holds `left_code_blocks:` / `right_code_blocks:` lists of
+//! (github.com/CloudCannon/aviator-jekyll-template, read at 1063442). An endpoint
+//! page's front-matter holds `left_code_blocks:` / `right_code_blocks:` lists of
 //! `{code_block, title, language}`; the template's `index.html` shows a list only when
 //! its first entry has code (`doc.right_code_blocks[0].code_block`), and renders each
 //! entry through `_includes/syntax-highlight.html`:
