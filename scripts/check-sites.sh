@@ -234,10 +234,19 @@ for f in "${formats[@]}"; do
       pages starlight src/content/docs
       python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
     aviator-blocks)
-      [ -z "$plugins" ] || { say "aviator-blocks: no plugin mode (check-jekyll.sh checks the Jekyll plugin)"; continue; }
       # Both placements (left first: the site left in $work is the default one, right).
+      # Plugin mode: Jekyll runs packaging/jekyll/docsnip.rb (with the wheel's docsnip).
       for side in left right; do
         prepare aviator-blocks api md "placement: $side"
+        jekyll_safe=--safe jekyll_bin=$bin
+        if [ -n "$plugins" ]; then
+          mkdir -p "$work/_plugins"
+          cp packaging/jekyll/docsnip.rb "$work/_plugins/"
+          jekyll_safe= jekyll_bin=${plugin_venv:+$plugin_venv/bin/docsnip}
+          jekyll_bin=${jekyll_bin:-$bin}
+        fi
+        (cd "$work" && DOCSNIP_BINARY=$jekyll_bin jekyll build --quiet $jekyll_safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+        pages aviator-blocks api
         # Every output front-matter as Psych (Jekyll's YAML) reads it, or a failure.
         ruby -rjson -rpsych -rdate -e '
           out, bad = {}, 0
@@ -252,17 +261,16 @@ for f in "${formats[@]}"; do
             end
           end
           File.write(ARGV[1], JSON.generate(out))
-          exit(bad == 0 ? 0 : 1)' "$work/api" "$cache/aviator-blocks-front-matter.json"
+          exit(bad == 0 ? 0 : 1)' "$view" "$cache/aviator-blocks-front-matter.json"
         # docsnip's snippets rendered from the requests (not read back from the pages).
         cargo build --quiet --example snippets
         target/debug/examples/snippets "$work/api" "$work/docsnip.yml" > "$cache/aviator-blocks-snippets.jsonl"
-        (cd "$work" && jekyll build --quiet --safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
         # The placement's list is the one shown (a page already holding docsnip's entries
         # in the other list keeps them there: left.md).
-        grep -q "^${side}_code_blocks:" "$work/api/orders.md" || { say "aviator-blocks: placement $side: no ${side}_code_blocks in orders.md"; exit 1; }
+        grep -q "^${side}_code_blocks:" "$view/orders.md" || { say "aviator-blocks: placement $side: no ${side}_code_blocks in orders.md"; exit 1; }
         say "aviator-blocks (placement: $side):"
         DOCSNIP_FRONT_MATTER="$cache/aviator-blocks-front-matter.json" DOCSNIP_SNIPPETS="$cache/aviator-blocks-snippets.jsonl" \
-          python3 scripts/site_snippets.py aviator-blocks "$work/api" "$work/_site/api"
+          python3 scripts/site_snippets.py aviator-blocks "$view" "$work/_site/api"
       done ;;
     *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, aviator-blocks)"; exit 2 ;;
   esac
