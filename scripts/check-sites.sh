@@ -15,7 +15,8 @@
 # docsnip wheel and MkDocs) and DOCSNIP_SITES_PLUGIN_NPM (an npm project holding the docsnip
 # package), no docsnip step runs before the generator: MkDocs builds with `plugins:
 # [docsnip]`, Docusaurus and Starlight with the remark plugin (docsnip/remark) and VitePress
-# with the markdown-it plugin (docsnip/markdown-it), from a docs folder docsnip never
+# with the markdown-it plugin (docsnip/markdown-it), aviator-blocks with Jekyll and
+# _plugins/docsnip.rb (packaging/jekyll), from a docs folder docsnip never
 # rewrites (checked), and the HTML is compared with what `docsnip DOCS OUT` writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
