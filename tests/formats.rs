@@ -361,6 +361,21 @@ fn group_is_safe(format: &str, group: &str) -> bool {
             !l.contains('\t')
                 && l.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}') == l
         }),
+        // The list is the front-matter's last key: every line of it is indented (no
+        // `---` or `...` line ends the front-matter early), and the front-matter ends
+        // right before the page body.
+        "aviator-blocks" => {
+            let mut lines = group.split('\n').skip(1);
+            for l in lines.by_ref() {
+                if l == "---" {
+                    return lines.next() == Some("Text.");
+                }
+                if !(l.is_empty() || l.starts_with("  ")) {
+                    return false;
+                }
+            }
+            false
+        }
         _ => true,
     }
 }
