@@ -388,6 +388,17 @@ impl Format for AviatorBlocks {
         if let Some(l) = &rest {
             l.items.iter().filter(|e| owned(e)).for_each(&mut keep);
         }
+        // Blocks of the older template's `right_code` value, which this template does not
+        // show: kept, and said.
+        for t in titles {
+            if let Some((_, starts)) = page.right_code_block(t) {
+                kept.push(Kept {
+                    at: starts.first().copied().unwrap_or(written),
+                    titles: vec![t.to_string()],
+                    written: Some(written),
+                });
+            }
+        }
         for g in splice::groups(page, titles) {
             if !claimed.contains(&g.range) {
                 kept.push(Kept {
@@ -896,6 +907,28 @@ mod tests {
             .map(|e| e.0)
             .collect();
         assert_eq!(titles, ["Response", "Curl", "Python (requests)"], "{out}");
+    }
+
+    #[test]
+    fn blocks_of_an_old_right_code_value_are_kept_and_reported() {
+        let page =
+            "---\nright_code: |\n  ~~~ bash\n  curl old\n  ~~~\n  {: title=\"Curl\" }\n---\n";
+        let p = fmt(Side::Right).place(
+            &crate::format::testing::structure(page),
+            &two(),
+            &TITLES,
+            &[],
+        );
+        assert!(p.text.contains("  ~~~ bash\n  curl old\n"), "{}", p.text);
+        assert!(
+            p.text
+                .contains("right_code_blocks:\n  - code_block: |-\n      curl"),
+            "{}",
+            p.text
+        );
+        assert_eq!(p.kept.len(), 1, "{:?}", p.kept);
+        assert_eq!(p.kept[0].at, page.find("curl old").unwrap());
+        assert_eq!(p.kept[0].titles, ["Curl"]);
     }
 
     #[test]
