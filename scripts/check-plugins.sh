@@ -78,8 +78,8 @@ for g in docusaurus vitepress starlight; do   # reuse check-sites.sh's installs
   fi
 done
 DOCSNIP_SITES_CACHE=$sites DOCSNIP_SITES_PLUGIN_VENV=$venv DOCSNIP_SITES_PLUGIN_NPM=$npmp \
-  NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$ref" mkdocs docusaurus vitepress starlight
-lap "MkDocs, Docusaurus, VitePress and Starlight sites built with the plugins, byte-exact"
+  NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$ref" mkdocs docusaurus vitepress starlight aviator-blocks
+lap "MkDocs, Docusaurus, VitePress, Starlight and aviator-blocks (Jekyll) sites built with the plugins, byte-exact"
 DOCSNIP_JEKYLL_PLUGIN=$root/packaging/jekyll/docsnip.rb bash scripts/check-jekyll.sh "$venv/bin/docsnip"
 lap "Jekyll sites built with _plugins/docsnip.rb, byte-exact"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build each example site under examples/sites/ with docsnip and then its real generator
-# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight, Shins for Slate pages), and require every snippet's code on the
+# (Hugo, Material for MkDocs, Docusaurus 3, VitePress, Astro Starlight, Shins for Slate pages; Debian's Jekyll for
+# aviator-blocks, on a layout copying the CloudCannon Aviator template's), and require every snippet's code on the
 # built pages to equal, byte for byte, what docsnip wrote (scripts/site_snippets.py),
 # with every page built. Installs what is missing: Debian's hugo (apt-get), mkdocs-material
 # (pip), Docusaurus (npm, into .cache/sites/docusaurus-deps/node_modules, reused by later runs),
@@ -17,7 +18,8 @@
 # docsnip wheel and MkDocs) and DOCSNIP_SITES_PLUGIN_NPM (an npm project holding the docsnip
 # package), no docsnip step runs before the generator: MkDocs builds with `plugins:
 # [docsnip]`, Docusaurus and Starlight with the remark plugin (docsnip/remark) and VitePress
-# with the markdown-it plugin (docsnip/markdown-it), from a docs folder docsnip never
+# with the markdown-it plugin (docsnip/markdown-it), aviator-blocks with Jekyll and
+# _plugins/docsnip.rb (packaging/jekyll), from a docs folder docsnip never
 # rewrites (checked), and the HTML is compared with what `docsnip DOCS OUT` writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,7 @@ if [ -z "$bin" ]; then
 fi
 bin=$(realpath "$bin")
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate aviator-blocks)
 cache=${DOCSNIP_SITES_CACHE:-$root/.cache/sites}
 mkdir -p "$cache"
 plugin_venv=${DOCSNIP_SITES_PLUGIN_VENV:-}
@@ -57,6 +59,7 @@ apt_install() {
 install() {
   case $1 in
     hugo) command -v hugo >/dev/null || apt_install hugo ;;
+    aviator-blocks) command -v jekyll >/dev/null || apt_install jekyll ;;
     mkdocs)
       [ -z "$plugins" ] || return 0   # the plugin venv holds MkDocs
       command -v python3 >/dev/null || apt_install python3 python3-pip
@@ -88,17 +91,34 @@ install() {
 }
 
 # The site's source copied to a fresh work folder, with the shared pages added.
-prepare() { # FORMAT CONTENT_DIR EXT
+prepare() { # FORMAT CONTENT_DIR EXT [CONFIG_LINE]
   local f=$1 content=$2 ext=$3 work=$cache/$1
   rm -rf "$work"
   mkdir -p "$work"
   (cd "examples/sites/$f" && tar --dereference --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
+  [ -z "${4:-}" ] || echo "$4" >> "$work/docsnip.yml"
   for p in examples/sites/shared/*.md; do
     cp "$p" "$work/$content/$(basename "$p" .md).$ext"
   done
   # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
   python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
   [ "$f" != slate ] || return 0   # slate_pages: refusals are part of its check
+  if [ "$f" = aviator-blocks ]; then
+    # A code line of backticks alone closes the template's own fence: docsnip refuses
+    # such a snippet (unit tests in aviator_blocks.rs). The shared and random pages get
+    # every run of three backticks broken by a space; the site's own pages keep theirs.
+    python3 - "$work/$content" examples/sites/shared/*.md <<'PY'
+import os, sys
+d = sys.argv[1]
+names = [os.path.basename(p) for p in sys.argv[2:]] + [f for f in os.listdir(d) if f.startswith("random-")]
+for n in names:
+    p = os.path.join(d, n)
+    t = open(p, encoding="utf-8", newline="").read()
+    while "```" in t:
+        t = t.replace("```", "`` `")
+    open(p, "w", encoding="utf-8", newline="").write(t)
+PY
+  fi
   if [ -n "$plugins" ]; then
     # The plugin does the work: docsnip's build goes elsewhere, as what the HTML must show.
     "$bin" --quiet --deny-warnings --config "$work/docsnip.yml" "$work/$content" "$work/expected"
@@ -268,7 +288,46 @@ for f in "${formats[@]}"; do
         slate_pages "$mode"
         python3 scripts/site_snippets.py slate "$work/source" "$work/build"
       done ;;
-    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, slate)"; exit 2 ;;
+    aviator-blocks)
+      # Both placements (left first: the site left in $work is the default one, right).
+      # Plugin mode: Jekyll runs packaging/jekyll/docsnip.rb (with the wheel's docsnip).
+      for side in left right; do
+        prepare aviator-blocks api md "placement: $side"
+        jekyll_safe=--safe jekyll_bin=$bin
+        if [ -n "$plugins" ]; then
+          mkdir -p "$work/_plugins"
+          cp packaging/jekyll/docsnip.rb "$work/_plugins/"
+          jekyll_safe= jekyll_bin=${plugin_venv:+$plugin_venv/bin/docsnip}
+          jekyll_bin=${jekyll_bin:-$bin}
+        fi
+        (cd "$work" && DOCSNIP_BINARY=$jekyll_bin jekyll build --quiet $jekyll_safe -s . -d _site >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
+        pages aviator-blocks api
+        # Every output front-matter as Psych (Jekyll's YAML) reads it, or a failure.
+        ruby -rjson -rpsych -rdate -e '
+          out, bad = {}, 0
+          Dir.glob("**/*.md", base: ARGV[0]).sort.each do |rel|
+            text = File.read(File.join(ARGV[0], rel), encoding: "UTF-8")
+            m = text.match(/\A(---\s*\n.*?\n?)^((---|\.\.\.)\s*$\n?)/m)
+            next unless m
+            begin
+              out[rel] = Psych.safe_load(m[1], permitted_classes: [Date, Time])
+            rescue Psych::Exception => e
+              warn "check-sites: aviator-blocks: #{rel}: Psych cannot parse the front-matter: #{e.message}"; bad += 1
+            end
+          end
+          File.write(ARGV[1], JSON.generate(out))
+          exit(bad == 0 ? 0 : 1)' "$view" "$cache/aviator-blocks-front-matter.json"
+        # docsnip's snippets rendered from the requests (not read back from the pages).
+        cargo build --quiet --example snippets
+        target/debug/examples/snippets "$work/api" "$work/docsnip.yml" > "$cache/aviator-blocks-snippets.jsonl"
+        # The placement's list is the one shown (a page already holding docsnip's entries
+        # in the other list keeps them there: left.md).
+        grep -q "^${side}_code_blocks:" "$view/orders.md" || { say "aviator-blocks: placement $side: no ${side}_code_blocks in orders.md"; exit 1; }
+        say "aviator-blocks (placement: $side):"
+        DOCSNIP_FRONT_MATTER="$cache/aviator-blocks-front-matter.json" DOCSNIP_SNIPPETS="$cache/aviator-blocks-snippets.jsonl" \
+          python3 scripts/site_snippets.py aviator-blocks "$view" "$work/_site/api"
+      done ;;
+    *) say "unknown format $f (hugo, mkdocs, docusaurus, vitepress, starlight, slate, aviator-blocks)"; exit 2 ;;
   esac
   say "$f: built and checked in $(( $(date +%s) - start )) s"
 done

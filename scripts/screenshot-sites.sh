@@ -5,6 +5,8 @@
 # require Python to be selected there too (the toolchain keeps the reader's choice), and
 # save that page as examples/screenshots/format-FORMAT.png (scripts/browser_tabs.py).
 # VitePress keeps the choice through docsnip/vitepress in the example site's theme.
+# aviator-blocks has no tabs (the Aviator template lists every block): its Create Book
+# page (docsnip's entries before the user's Response and Error) is saved as it opens.
 #
 # Usage: scripts/screenshot-sites.sh [DOCSNIP] [FORMAT...]   (default: every format)
 set -euo pipefail
@@ -26,7 +28,7 @@ fi
 bin=${1:-}
 shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate)
+[ ${#formats[@]} -gt 0 ] || formats=(hugo mkdocs docusaurus vitepress starlight slate aviator-blocks)
 NO_MKDOCS_2_WARNING=1 bash scripts/check-sites.sh "$bin" "${formats[@]}"
 
 mkdir -p examples/screenshots
@@ -48,6 +50,7 @@ for f in "${formats[@]}"; do
       mkdir -p "$dir"
       node "$cache/slate/node_modules/shins/shins.js" --root "$cache/slate/node_modules/shins" --inline \
         --output "$dir/index.html" "$cache/slate/source/index.html.md" >/dev/null 2>&1 ;;
+    aviator-blocks) dir=$cache/aviator-blocks/_site ;;
   esac
   port=$((port + 1))
   python3 -m http.server --bind 127.0.0.1 --directory "$dir" "$port" >/dev/null 2>&1 &
@@ -57,6 +60,14 @@ for f in "${formats[@]}"; do
     sleep 0.1
   done
   out=$root/examples/screenshots/format-$f.png
+  if [ "$f" = aviator-blocks ]; then
+    chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+      --user-data-dir="$profile/$f" --window-size=1400,1300 --screenshot="$out" \
+      "http://127.0.0.1:$port/api/response/" >/dev/null 2>&1
+    [ -s "$out" ] || { say "$f: no screenshot"; exit 1; }
+    say "$f: $(du -h "$out" | cut -f1) $out"
+    continue
+  fi
   python3 scripts/browser_tabs.py "$f" "http://127.0.0.1:$port" "$profile/$f" "$out"
   say "$f: $(du -h "$out" | cut -f1) $out"
 done

@@ -3,12 +3,20 @@
 
 Usage: site_snippets.py FORMAT DOCS BUILT
 
-FORMAT is docusaurus, mkdocs, hugo, vitepress, starlight or slate; DOCS the pages as docsnip left them; BUILT the
+FORMAT is docusaurus, mkdocs, hugo, vitepress, starlight, slate or aviator-blocks; DOCS the pages as docsnip left them; BUILT the
 generator's output folder. For every page, docsnip's view (the tab groups in the
 generated Markdown, read the way the format writes them) must equal the built HTML's
 (the tab groups in the page, read the way a browser reads the HTML): the same groups,
 the same labels, and each tab's code text equal byte for byte. Every page must have
 been built. Only standard-library Python.
+
+aviator-blocks (the CloudCannon Aviator template's `left_code_blocks` /
+`right_code_blocks`): the lists come from DOCSNIP_FRONT_MATTER, a JSON file of every
+page's front-matter as Ruby's Psych reads it (Jekyll's YAML parser; check-sites.sh
+writes it), each list a group of all its entries (the user's Response blocks too) when
+its first entry has code, as the template shows it; the body's kramdown blocks are
+groups of one. DOCSNIP_SNIPPETS (examples/snippets.rs output, rendered from the
+requests, not read back) must each be one of the page's entries or blocks, byte for byte.
 
 The one normalisation: each code text loses one final line break on both sides (every
 generator ends a code block differently; none of the snippets end in a blank line).
@@ -211,6 +219,13 @@ def built_groups(fmt, root):
                 if run:
                     groups.append(run)
                 run = []
+    elif fmt == "aviator-blocks":
+        titled = lambda n: n.tag == "div" and "title" in n.attrs and "highlighter-rouge" in n.classes()
+        for body in root.find_all(has_class("docsnip-body")):
+            groups += [[(d.attrs["title"], code_text(d))] for d in body.find_all(titled) if d.attrs["title"] in TITLES]
+        for side in ("docsnip-left", "docsnip-right"):
+            for sec in root.find_all(has_class(side)):
+                groups.append([(d.attrs["title"], code_text(d)) for d in sec.find_all(titled)])
     elif fmt == "hugo":
         for g in root.find_all(has_class("tabpane")):
             labels = [t.text().strip() for t in g.find_all(has_class("tab-label"))]
@@ -383,6 +398,16 @@ def md_groups(fmt, text):
             group = []
         if group:
             groups.append(group)
+    elif fmt == "aviator-blocks":
+        # kramdown blocks with a title IAL ({: title="…" } on the line after the fence).
+        while i < len(lines):
+            if re.match(r"^ {0,3}(`{3,}|~{3,})", lines[i]):
+                code, i = fence_code(lines, i)
+                m = re.match(r'^\{:\s*title="((?:[^"\\]|\\.)*)"\s*\}\s*$', lines[i]) if i < len(lines) else None
+                if m:
+                    groups.append([(re.sub(r"\\(.)", r"\1", m.group(1)), liquid_unwrap(code))])
+                continue
+            i += 1
     elif fmt == "hugo":
         group, label, inner = None, None, None
         for l in lines:
@@ -425,6 +450,44 @@ def hugo_code(inner):
     )
 
 
+RAW, ENDRAW, BRACE = "{% raw %}", "{% endraw %}", '{% endraw %}{{ "{" }}{% raw %}'
+
+
+def liquid_unwrap(code):
+    """The code a Liquid-wrapped block shows (docsnip's `liquid_raw` form, splice.rs)."""
+    body = code.rstrip("\r\n")
+    end = code[len(body):]
+    if body.startswith(RAW) and body.endswith(ENDRAW):
+        return body[len(RAW):-len(ENDRAW)].replace(BRACE, "{") + end
+    return code
+
+
+def liquid_out(v):
+    """What Liquid's {{ v }} prints for a YAML value."""
+    if v is None or v is False:
+        return ""
+    if v is True:
+        return "true"
+    return str(v)
+
+
+def aviator_lists(fm):
+    """The lists the Aviator template shows (when their first entry has code), in the
+    order of the layout: left, then right; each entry as (title, code shown)."""
+    out = []
+    for key in ("left_code_blocks", "right_code_blocks"):
+        items = fm.get(key) if isinstance(fm, dict) else None
+        if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+            continue
+        if items[0].get("code_block") in (None, False):
+            continue
+        out.append([
+            (liquid_out(e.get("title")), liquid_out(e.get("code_block")) + "\n") if isinstance(e, dict) else ("", "\n")
+            for e in items
+        ])
+    return out
+
+
 # ---------------------------------------------------------------------------
 
 def built_path(fmt, built, rel):
@@ -441,6 +504,13 @@ def built_path(fmt, built, rel):
 def main():
     fmt, docs, built = sys.argv[1:4]
     failures, pages, snippets, comments = [], 0, 0, 0
+    front, rendered = {}, {}
+    if fmt == "aviator-blocks":
+        front = json.load(open(os.environ["DOCSNIP_FRONT_MATTER"], encoding="utf-8"))
+        for line in open(os.environ["DOCSNIP_SNIPPETS"], encoding="utf-8"):
+            v = json.loads(line)
+            rendered.setdefault(v["path"], []).append((v["title"], v["code"]))
+    rendered_checked = 0
     for dirpath, _, files in os.walk(docs):
         for f in sorted(files):
             if not f.endswith((".md", ".mdx")):
@@ -455,6 +525,22 @@ def main():
             want = [g for g in md_groups(fmt, md) if g and all(l in TITLES for l, _ in g)]
             tree = parse_html(out)
             got = [g for g in built_groups(fmt, tree) if g and all(l in TITLES for l, _ in g)]
+            if fmt == "aviator-blocks":
+                if rel not in front:
+                    failures.append(f"{rel}: no front-matter read by Psych")
+                    continue
+                # Every list entry, the user's too, as Jekyll reads and shows it.
+                want += aviator_lists(front[rel])
+                got = [g for g in built_groups(fmt, tree) if g]
+                # docsnip's own snippets are among them, as it rendered them.
+                left = [c[:-1] if c.endswith("\n") else c for g in want for _, c in g]
+                for title, code in rendered.get(rel, []):
+                    rendered_checked += 1
+                    code = code[:-1] if code.endswith("\n") else code
+                    if code in left:
+                        left.remove(code)
+                    else:
+                        failures.append(f"{rel}: {title}: docsnip's snippet is not on the page as Psych/kramdown read it")
             # docsnip's comments are for docsnip: the reader must not see them.
             seen = visible_text(tree)
             for yaml_text in docsnip_comments(md):
@@ -481,7 +567,8 @@ def main():
                         )
     for f in failures:
         print(f"check-sites: {fmt}: {f}", file=sys.stderr)
-    print(f"check-sites: {fmt}: {pages} pages, {snippets} snippets compared, {comments} docsnip comments not shown, {len(failures)} failure(s)")
+    extra = f", {rendered_checked} rendered snippets found as written" if fmt == "aviator-blocks" else ""
+    print(f"check-sites: {fmt}: {pages} pages, {snippets} snippets compared{extra}, {comments} docsnip comments not shown, {len(failures)} failure(s)")
     sys.exit(1 if failures or snippets == 0 else 0)
 
 

@@ -789,6 +789,12 @@ pub fn process_page(shown: &Path, bytes: &[u8], site: &Site) -> (Output, Vec<Dia
             ),
         ));
     }
+    if front.is_some()
+        && let Some((at, why)) = site.format.refuse_front(&parsed.structure, &titles)
+    {
+        diags.push(Diagnostic::error(shown, Some(line_col(text, at)), why));
+        return (Output::Failed, diags);
+    }
     let (out, kept) = format::place_page(
         site.format.as_ref(),
         &parsed.structure,

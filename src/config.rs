@@ -148,11 +148,19 @@ impl Config {
         )
         .map_err(|(o, m)| at(o, m))?;
         let mut seen_format: Option<FormatKind> = None;
+        // `placement: left|right` is `aviator-blocks`'s list, checked after the loop.
+        let mut side: Option<(usize, crate::format::aviator_blocks::Side)> = None;
         for (key, value) in fields {
             match key {
                 "base_url" => config.base_url = text_of(value, key).map_err(|(o, m)| at(o, m))?,
                 "placement" | "format" => {
                     let kind = text_of(value, key).map_err(|(o, m)| at(o, m))?;
+                    if key == "placement"
+                        && let Some(s) = crate::format::aviator_blocks::Side::parse(&kind)
+                    {
+                        side = Some((value.offset, s));
+                        continue;
+                    }
                     let parsed = match (key, kind.as_str()) {
                         ("placement", "right_code") => Some(FormatKind::Aviator),
                         ("placement", "body") => Some(FormatKind::Kramdown),
@@ -161,7 +169,7 @@ impl Config {
                     };
                     let Some(parsed) = parsed else {
                         let allowed = if key == "placement" {
-                            "`right_code` or `body`".to_string()
+                            "`right_code` or `body` (or, with `format: aviator-blocks`, `left` or `right`)".to_string()
                         } else {
                             FormatKind::NAMES
                                 .iter()
@@ -257,6 +265,15 @@ impl Config {
                 "auth" => auth(value, &mut config).map_err(|(o, m)| at(o, m))?,
                 _ => unreachable!("known_fields checked the key"),
             }
+        }
+        if let Some((offset, s)) = side {
+            if config.format.kind != FormatKind::AviatorBlocks {
+                return Err(at(
+                    offset,
+                    "`placement: left` or `right` is for `format: aviator-blocks` (its blocks list); add that format, or remove `placement:`".to_string(),
+                ));
+            }
+            config.format.side = s;
         }
         if config.auth_default != "none" && !config.schemes.contains_key(&config.auth_default) {
             return Err(Diagnostic::error(
@@ -431,6 +448,32 @@ mod tests {
         assert_eq!(c.base_url, "https://api.example.com");
         assert_eq!(c.schemes.len(), 4);
         assert_eq!(c.format.kind, FormatKind::Aviator);
+    }
+
+    #[test]
+    fn aviator_blocks_placement_is_left_or_right() {
+        let c = Config::parse(
+            "format: aviator-blocks\nplacement: left\n",
+            Path::new("d.yml"),
+        )
+        .unwrap();
+        assert_eq!(c.format.kind, FormatKind::AviatorBlocks);
+        assert_eq!(c.format.side, crate::format::aviator_blocks::Side::Left);
+        let c = Config::parse(
+            "placement: right\nformat: aviator-blocks\n",
+            Path::new("d.yml"),
+        )
+        .unwrap();
+        assert_eq!(c.format.side, crate::format::aviator_blocks::Side::Right);
+        let c = Config::parse("format: aviator-blocks\n", Path::new("d.yml")).unwrap();
+        assert_eq!(c.format.side, crate::format::aviator_blocks::Side::Right);
+        let e = Config::parse("format: hugo\nplacement: left\n", Path::new("d.yml")).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "d.yml:2:12: error: `placement: left` or `right` is for `format: aviator-blocks`"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

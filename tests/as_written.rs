@@ -128,6 +128,37 @@ fn drifting_hand_pasted_blocks_show_their_drift() {
     );
 }
 
+/// `format: aviator-blocks`: the entries of `left_code_blocks` / `right_code_blocks`
+/// run as written; a Response entry is data.
+#[test]
+fn aviator_blocks_entries_run_as_written() {
+    let setup = Setup::new(&["drift_blocks.md"]);
+    std::fs::write(
+        setup.tmp.path().join("docs/docsnip.yml"),
+        "base_url: https://api.example.com\nauth:\n  default: none\nformat: aviator-blocks\n",
+    )
+    .unwrap();
+    let run = setup.run(&[]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    for want in [
+        "docs/00-drift_blocks.md: Curl: method: expected GET, got POST\n",
+        "docs/00-drift_blocks.md: Python (requests): ok\n",
+    ] {
+        assert!(
+            run.stdout.contains(want),
+            "missing {want:?} in:\n{}",
+            run.all()
+        );
+    }
+    assert!(!run.stdout.contains("Response"), "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("2 blocks, 1 ok, 1 failed, 0 not verified, 0 errors"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_block_sees_none_of_docsnips_environment_and_home_is_its_scratch_folder() {
     let run = as_written("environment.md");

@@ -4,6 +4,8 @@
 //! for its toolchain.
 //!
 //! - [`aviator`]: kramdown blocks in the `right_code` front-matter value (Jekyll's Aviator).
+//! - [`aviator_blocks`]: `left_code_blocks` / `right_code_blocks` entries (the current
+//!   CloudCannon Aviator template).
 //! - [`kramdown`]: the same blocks in the page body.
 //! - [`docusaurus`]: MDX `<Tabs>` / `<TabItem>` holding fenced code (Docusaurus 3).
 //! - [`mkdocs`]: Material for MkDocs content tabs (`=== "Curl"`).
@@ -21,6 +23,7 @@
 //! ([`Kept`]). Every other byte of the page is kept.
 
 pub mod aviator;
+pub mod aviator_blocks;
 pub mod docusaurus;
 pub mod hugo;
 pub mod kramdown;
@@ -48,6 +51,8 @@ pub enum FormatKind {
     Vitepress,
     Starlight,
     Slate,
+    /// `left_code_blocks` / `right_code_blocks` entries (`placement: left|right`).
+    AviatorBlocks,
 }
 
 impl FormatKind {
@@ -60,6 +65,7 @@ impl FormatKind {
         "vitepress",
         "starlight",
         "slate",
+        "aviator-blocks",
     ];
 
     pub fn parse(name: &str) -> Option<FormatKind> {
@@ -72,6 +78,7 @@ impl FormatKind {
             "vitepress" => FormatKind::Vitepress,
             "starlight" => FormatKind::Starlight,
             "slate" => FormatKind::Slate,
+            "aviator-blocks" => FormatKind::AviatorBlocks,
             _ => return None,
         })
     }
@@ -102,6 +109,8 @@ pub struct FormatSettings {
     pub hugo: hugo::Settings,
     /// `slate:` (and the site's languages, which make its tab keys).
     pub slate: slate::Settings,
+    /// `aviator-blocks`: the list the front-matter request's snippets go to.
+    pub side: aviator_blocks::Side,
 }
 
 impl Default for FormatSettings {
@@ -112,6 +121,7 @@ impl Default for FormatSettings {
             docusaurus: docusaurus::Settings::default(),
             hugo: hugo::Settings::default(),
             slate: slate::Settings::default(),
+            side: aviator_blocks::Side::default(),
         }
     }
 }
@@ -144,6 +154,12 @@ pub trait Format: Send + Sync {
     /// Why an endpoint page with this file extension cannot hold this format's groups,
     /// if it cannot (Starlight's components need `.mdx`).
     fn refuse_page(&self, _ext: &str) -> Option<String> {
+        None
+    }
+
+    /// Why the front-matter cannot take the front-matter request's snippets, if it
+    /// cannot, with the page offset to report: the page then fails with this error.
+    fn refuse_front(&self, _page: &Structure, _titles: &[&str]) -> Option<(usize, String)> {
         None
     }
 
@@ -365,6 +381,10 @@ pub fn for_settings(s: &FormatSettings) -> Box<dyn Format> {
         FormatKind::Vitepress => Box::new(vitepress::Vitepress),
         FormatKind::Starlight => Box::new(starlight::Starlight),
         FormatKind::Slate => Box::new(slate::Slate(s.slate.clone())),
+        FormatKind::AviatorBlocks => Box::new(aviator_blocks::AviatorBlocks {
+            side: s.side,
+            liquid: s.liquid,
+        }),
     }
 }
 

@@ -187,6 +187,11 @@ impl<'a> Structure<'a> {
         self.page
     }
 
+    /// The front-matter's YAML text range in the page.
+    pub fn yaml_range(&self) -> Range<usize> {
+        self.yaml.clone()
+    }
+
     /// The page's line ending.
     pub fn newline(&self) -> &'static str {
         self.newline
