@@ -171,7 +171,7 @@ def check_rust_all(items):
     for v in ["RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"]:
         env.pop(v, None)
     p = subprocess.run(
-        ["cargo", "clippy", "--quiet", "--bins", "--message-format=short", "--", "-D", "warnings"],
+        ["cargo", "clippy", "--quiet", "--keep-going", "--bins", "--message-format=short", "--", "-D", "warnings"],
         cwd=proj, capture_output=True, text=True, env=env,
     )
     for l in lines_of(p.stdout + p.stderr):
