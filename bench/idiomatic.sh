@@ -5,8 +5,9 @@
 # formatters and linters (scripts/idiomatic.py --report). Installs the tools as
 # scripts/check-idiomatic.sh does, and the two generators pinned by
 # bench/idiomatic/package-lock.json with `npm ci` into docsnip's cache folder.
-# Prints three tables (per language: formatter-clean n/N, linter findings), plus each
-# generator's "not generated" count. Not part of .ci/run: it measures, it does not check.
+# Prints three tables (per language: formatter-clean n/N, linter findings) and the
+# comparison as Markdown (bench/idiomatic/table.py), with each generator's "not
+# generated" count. Not part of .ci/run: it measures, it does not check.
 # Usage: bench/idiomatic.sh [OUTDIR]   (OUTDIR keeps the snippets and reports; default a temp folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,10 +46,8 @@ done
 for g in docsnip httpsnippet postman; do
   echo "## $g"
   grep -E '^[^[]+: (formatter-clean [0-9]+/[0-9]+|formatter —), linter findings [0-9]+ \(snippets [0-9]+\)$' "$out/$g.report" || true
-  if [ -s "$out/$g.not-generated" ]; then
-    echo "not generated: $(wc -l <"$out/$g.not-generated")"; sed 's/^render.js: not generated: /  /' "$out/$g.not-generated"
-  elif [ "$g" != docsnip ]; then
-    echo "not generated: 0"
-  fi
+  if [ -s "$out/$g.not-generated" ]; then sed 's/^render.js: not generated: /  not generated: /' "$out/$g.not-generated"; fi
   echo
 done
+echo "## comparison (linter-clean: snippets without any finding; in brackets the finding lines)"
+python3 bench/idiomatic/table.py "$out"
