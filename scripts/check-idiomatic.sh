@@ -41,6 +41,9 @@ for c in rustfmt clippy; do
   cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1 || { say "adding the rustup component $c"; rustup component add "$c"; }
 done
 
+# IDIOMATIC_INSTALL_ONLY=1: stop here (bench/idiomatic.sh installs the same tools).
+[ -z "${IDIOMATIC_INSTALL_ONLY:-}" ] || exit 0
+
 cargo build --quiet --example snippets
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 target/debug/examples/snippets --lang "$langs" tests/fixtures/pages >"$out"
