@@ -145,9 +145,62 @@ def check_csharp(d, f):
     return False, (["mcs -warn:4: " + l for l in bad] if c2 or bad else [])
 
 
+# R has no formatter or linter in the table: a snippet must parse and run without a
+# warning. It runs against LOCAL, a loopback server answering 200 to any request (the
+# fixtures' base URL is pointed at it), with options(warn = 2): a warning is an error.
+FIXTURE_BASE = "https://api-sandbox.example.com"
+LOCAL = None
+
+
+def local_server():
+    global LOCAL
+    if LOCAL is None:
+        import http.server
+        import threading
+
+        class Answer(http.server.BaseHTTPRequestHandler):
+            def handle_one_request(self):
+                self.raw_requestline = self.rfile.readline(65537)
+                if not self.raw_requestline or not self.parse_request():
+                    return
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                body = b'{"ok":true}\n'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        LOCAL = f"http://127.0.0.1:{server.server_address[1]}"
+    return LOCAL
+
+
 def check_r(d, f):
     c2, o2 = run(["Rscript", "-e", f"invisible(parse('{f}'))"], cwd=d)
-    return False, (["R parse: " + o2.strip()] if c2 else [])
+    if c2:
+        return False, ["R parse: " + o2.strip()]
+    path = os.path.join(d, f)
+    code = open(path, encoding="utf-8").read()
+    if FIXTURE_BASE in code:
+        # The files a multipart snippet uploads (verify writes samples the same way).
+        for name in re.findall(r'upload_file\(\s*"([^"\\/]+)"', code):
+            with open(os.path.join(d, name), "w") as t:
+                t.write("sample\n")
+        with open(os.path.join(d, "local.R"), "w", encoding="utf-8") as t:
+            t.write(code.replace(FIXTURE_BASE, local_server()))
+        c3, o3 = run(["env", "LC_ALL=C.UTF-8", "Rscript", "-e", "options(warn = 2); source('local.R')"], cwd=d)
+        if c3:
+            return False, ["R run (a warning is an error): " + o3.strip()]
+    return False, []
 
 
 def check_rust_all(items):
