@@ -123,13 +123,14 @@ for n in sorted(os.listdir(stage)):
         continue
     before = open(os.path.join(stage + "-before", n), encoding="utf-8", newline="").read()
     after = open(os.path.join(stage, n), encoding="utf-8", newline="").read()
-    refused = [l for l in out.splitlines() if l.startswith(os.path.join(stage, n) + ":")]
-    for l in refused:
-        if not re.match(r"^\S+:\d+:\d+: warning: cannot import this curl command: ", l):
+    said = [l for l in out.splitlines() if l.startswith(os.path.join(stage, n) + ":")]
+    for l in said:
+        if not re.match(r"^\S+:\d+:\d+: warning: ", l):
             bad.append(l)
+    refused = [l for l in said if re.search(r": warning: (cannot import this curl command|not imported): ", l)]
     res[n] = {"imported": requests(after) - requests(before), "refused": len(refused)}
-    print(f"check-sites: real page {n}: {res[n]['imported']} command(s) imported, {res[n]['refused']} refused", file=sys.stderr)
-    for l in refused:
+    print(f"check-sites: real page {n}: {res[n]['imported']} command(s) imported, {res[n]['refused']} refused, {len(said) - len(refused)} other warning(s)", file=sys.stderr)
+    for l in said:
         print("  " + l.replace(stage + "/", ""), file=sys.stderr)
 for l in out.splitlines():
     if not l.startswith(stage + "/") and not l.startswith("docsnip import:"):
