@@ -106,7 +106,17 @@ real_pages() { # FORMAT CONTENT_DIR EXT
   rm -rf "$stage" "$stage-before"; mkdir -p "$stage" "$stage-before"
   find "$src" -maxdepth 1 -name "*.$3" ! -name SOURCES.md -exec cp {} "$stage/" \;
   cp "$stage"/*."$3" "$stage-before/"
-  [ ! -f "$src/docsnip.yml" ] || cat "$src/docsnip.yml" >> "$work/docsnip.yml"
+  if [ -f "$src/docsnip.yml" ]; then
+    # Without what the site adds, import refuses (each command at PATH:LINE:COL, saying
+    # what to add) and leaves the pages as published.
+    out=$("$bin" import --in-place --config "$work/docsnip.yml" "$stage" 2>&1 >/dev/null) || true
+    diff -r "$stage-before" "$stage" >/dev/null \
+      || { say "$f: import without real-pages/docsnip.yml changed the real pages"; exit 1; }
+    grep -q ': warning: cannot import this curl command: .*add an auth scheme' <<<"$out" \
+      || { printf '%s\n' "$out" >&2; say "$f: import without real-pages/docsnip.yml: no refusal naming the auth scheme"; exit 1; }
+    say "real pages without real-pages/docsnip.yml: $(grep -c ': warning: cannot import' <<<"$out") command(s) refused, pages left as published"
+    cat "$src/docsnip.yml" >> "$work/docsnip.yml"
+  fi
   out=$("$bin" import --in-place --config "$work/docsnip.yml" "$stage" 2>&1 >/dev/null) \
     || { printf '%s\n' "$out" >&2; say "$f: docsnip import failed on the real pages"; exit 1; }
   python3 - "$stage" "$3" "$real_counts" "$out" <<'PY' || exit 1
