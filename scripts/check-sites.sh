@@ -10,6 +10,8 @@
 # Slate (Shins) is built twice, sanitised (Shins's default) and with --unsafe: the pages
 # docsnip refuses for that mode are checked to be reported at PATH:LINE:COL, set aside, and
 # every other page is built and compared.
+# Real pages (examples/sites/FORMAT/real-pages/, as published, with hand-pasted curl) are
+# imported by `docsnip import --in-place` first, then built like the others (real_pages).
 #
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
 # DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
