@@ -10,6 +10,8 @@
 # Slate (Shins) is built twice, sanitised (Shins's default) and with --unsafe: the pages
 # docsnip refuses for that mode are checked to be reported at PATH:LINE:COL, set aside, and
 # every other page is built and compared.
+# Real pages (examples/sites/FORMAT/real-pages/, as published, with hand-pasted curl) are
+# imported by `docsnip import --in-place` first, then built like the others (real_pages).
 #
 # Usage: scripts/check-sites.sh [DOCSNIP] [FORMAT...]     (default: every format)
 # DOCSNIP_SITES_CACHE moves the work folder (default .cache/sites, git-ignored);
@@ -90,18 +92,102 @@ install() {
   esac
 }
 
+# Real pages as published (examples/sites/FORMAT/real-pages/, provenance and licence in
+# its SOURCES.md), with their hand-pasted curl: copied unchanged into a folder of their
+# own, `docsnip import --in-place` on them alone (with the site's config, plus
+# real-pages/docsnip.yml: what that site's user adds, such as the auth scheme import
+# proposed), then into the site's pages, where docsnip's build and the generator treat them
+# as any other page. Reports the commands imported (a docsnip comment, or the front-matter
+# request, each) and refused (a warning at PATH:LINE:COL each; their blocks stay as
+# published); real_check requires one snippet group per imported request after the build.
+real_pages() { # FORMAT CONTENT_DIR EXT
+  local f=$1 src=examples/sites/$1/real-pages work=$cache/$1 stage=$cache/$1-real out
+  real_counts=$cache/$1-real.json
+  rm -f "$real_counts"
+  [ -d "$src" ] && [ -z "$plugins" ] || return 0
+  rm -rf "$stage" "$stage-before"; mkdir -p "$stage" "$stage-before"
+  find "$src" -maxdepth 1 -name "*.$3" ! -name SOURCES.md -exec cp {} "$stage/" \;
+  cp "$stage"/*."$3" "$stage-before/"
+  if [ -f "$src/docsnip.yml" ]; then
+    # Without what the site adds, import refuses (each command at PATH:LINE:COL, saying
+    # what to add) and leaves the pages as published.
+    out=$("$bin" import --in-place --config "$work/docsnip.yml" "$stage" 2>&1 >/dev/null) || true
+    diff -r "$stage-before" "$stage" >/dev/null \
+      || { say "$f: import without real-pages/docsnip.yml changed the real pages"; exit 1; }
+    grep -q ': warning: cannot import this curl command: .*add an auth scheme' <<<"$out" \
+      || { printf '%s\n' "$out" >&2; say "$f: import without real-pages/docsnip.yml: no refusal naming the auth scheme"; exit 1; }
+    say "real pages without real-pages/docsnip.yml: $(grep -c ': warning: cannot import' <<<"$out") command(s) refused, pages left as published"
+    cat "$src/docsnip.yml" >> "$work/docsnip.yml"
+  fi
+  out=$("$bin" import --in-place --config "$work/docsnip.yml" "$stage" 2>&1 >/dev/null) \
+    || { printf '%s\n' "$out" >&2; say "$f: docsnip import failed on the real pages"; exit 1; }
+  python3 - "$stage" "$3" "$real_counts" "$out" <<'PY' || exit 1
+import json, os, re, sys
+sys.path.insert(0, "scripts")
+from site_snippets import docsnip_comments
+stage, ext, counts, out = sys.argv[1:5]
+def requests(t):
+    fm = re.match(r"^---\n(.*?)\n---", t, re.S)
+    return len(docsnip_comments(t)) + (1 if fm and re.search(r"^(method|request):", fm.group(1), re.M) else 0)
+res, bad = {}, []
+for n in sorted(os.listdir(stage)):
+    if not n.endswith("." + ext):
+        continue
+    before = open(os.path.join(stage + "-before", n), encoding="utf-8", newline="").read()
+    after = open(os.path.join(stage, n), encoding="utf-8", newline="").read()
+    said = [l for l in out.splitlines() if l.startswith(os.path.join(stage, n) + ":")]
+    for l in said:
+        if not re.match(r"^\S+:\d+:\d+: warning: ", l):
+            bad.append(l)
+    refused = [l for l in said if re.search(r": warning: (cannot import this curl command|not imported): ", l)]
+    res[n] = {"imported": requests(after) - requests(before), "refused": len(refused)}
+    print(f"check-sites: real page {n}: {res[n]['imported']} command(s) imported, {res[n]['refused']} refused, {len(said) - len(refused)} other warning(s)", file=sys.stderr)
+    for l in said:
+        print("  " + l.replace(stage + "/", ""), file=sys.stderr)
+for l in out.splitlines():
+    if not l.startswith(stage + "/") and not l.startswith("docsnip import:"):
+        bad.append(l)
+if bad:
+    sys.exit("check-sites: unexpected output of docsnip import on the real pages:\n" + "\n".join(bad))
+tot = [sum(v[k] for v in res.values()) for k in ("imported", "refused")]
+print(f"check-sites: real pages: {len(res)} page(s), {tot[0]} command(s) imported, {tot[1]} refused", file=sys.stderr)
+json.dump(res, open(counts, "w"))
+PY
+  rm -rf "$stage-before"
+  cp "$stage"/*."$3" "$work/$2/"
+  rm -rf "$stage"
+}
+# After docsnip's build: each real page holds one docsnip group per imported request.
+real_check() { # FORMAT DOCS
+  [ -f "$real_counts" ] || return 0
+  python3 - "$1" "$2" "$real_counts" <<'PY'
+import json, os, sys
+sys.path.insert(0, "scripts")
+from site_snippets import md_groups, TITLES
+fmt, docs, counts = sys.argv[1:4]
+bad = 0
+for n, c in json.load(open(counts)).items():
+    groups = [g for g in md_groups(fmt, open(os.path.join(docs, n), encoding="utf-8", newline="").read()) if g and all(l in TITLES for l, _ in g)]
+    if len(groups) != c["imported"]:
+        print(f"check-sites: {fmt}: real page {n}: {c['imported']} request(s) imported, {len(groups)} docsnip group(s) written", file=sys.stderr)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+
 # The site's source copied to a fresh work folder, with the shared pages added.
 prepare() { # FORMAT CONTENT_DIR EXT [CONFIG_LINE]
   local f=$1 content=$2 ext=$3 work=$cache/$1
   rm -rf "$work"
   mkdir -p "$work"
-  (cd "examples/sites/$f" && tar --dereference --exclude=node_modules -cf - .) | (cd "$work" && tar -xf -)
+  (cd "examples/sites/$f" && tar --dereference --exclude=node_modules --exclude=./real-pages -cf - .) | (cd "$work" && tar -xf -)
   [ -z "${4:-}" ] || echo "$4" >> "$work/docsnip.yml"
   for p in examples/sites/shared/*.md; do
     cp "$p" "$work/$content/$(basename "$p" .md).$ext"
   done
   # And pages of random hostile values (the same every run unless DOCSNIP_SITES_SEED is set).
   python3 scripts/random_pages.py "${DOCSNIP_SITES_SEED:-docsnip}" "${DOCSNIP_SITES_RANDOM:-12}" "$work/$content" "$ext"
+  real_pages "$f" "$content" "$ext"
   [ "$f" != slate ] || return 0   # slate_pages: refusals are part of its check
   if [ "$f" = aviator-blocks ]; then
     # A code line of backticks alone closes the template's own fence: docsnip refuses
@@ -273,13 +359,15 @@ for f in "${formats[@]}"; do
       node_modules vitepress
       (cd "$work" && npx --no-install vitepress build docs >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
       pages vitepress docs
-      python3 scripts/site_snippets.py vitepress "$view" "$work/docs/.vitepress/dist" ;;
+      python3 scripts/site_snippets.py vitepress "$view" "$work/docs/.vitepress/dist"
+      real_check vitepress "$work/docs" ;;
     starlight)
       prepare starlight src/content/docs mdx
       node_modules starlight
       (cd "$work" && ASTRO_TELEMETRY_DISABLED=1 npx --no-install astro build >build.log 2>&1) || { cat "$work/build.log" >&2; exit 1; }
       pages starlight src/content/docs
-      python3 scripts/site_snippets.py starlight "$view" "$work/dist" ;;
+      python3 scripts/site_snippets.py starlight "$view" "$work/dist"
+      real_check starlight "$work/src/content/docs" ;;
     slate)
       [ -z "$plugins" ] || { say "slate has no plugin mode"; continue; }
       for mode in sanitised unsafe; do
@@ -287,6 +375,7 @@ for f in "${formats[@]}"; do
         node_modules slate
         slate_pages "$mode"
         python3 scripts/site_snippets.py slate "$work/source" "$work/build"
+        real_check slate "$work/source"
       done ;;
     aviator-blocks)
       # Both placements (left first: the site left in $work is the default one, right).

@@ -621,11 +621,15 @@ pub fn normalize(
     } else {
         format!("{url_base}?{}", encoded.join("&"))
     };
+    // Without `name:` or `title:` (a comment's request, as `docsnip import` writes it),
+    // the snippets' first comment line says `METHOD PATH`, never an empty `# ` (a
+    // trailing space that Expressive Code trims and shellcheck flags).
     let name = ep
         .name
         .clone()
         .or_else(|| shown_title.as_ref().map(|t| t.value.clone()))
-        .unwrap_or_default();
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{method} {path}"));
     Ok((
         Request {
             name,
@@ -1025,6 +1029,17 @@ mod tests {
                 lossless: true
             }
         );
+    }
+
+    #[test]
+    fn a_request_without_name_or_title_is_named_method_and_path() {
+        // As `docsnip import` writes a comment's request: no `name:`, no `title:`.
+        let (r, _) = norm("method: post\nrequest:\n  path: /v2/pet\n  query: { a: b }\n").unwrap();
+        assert_eq!(r.name, "POST /v2/pet");
+        let (r, _) = norm("name: '  '\nrequest:\n  path: /x\n").unwrap();
+        assert_eq!(r.name, "GET /x");
+        let (r, _) = norm("title: Ping\nrequest:\n  path: /x\n").unwrap();
+        assert_eq!(r.name, "Ping");
     }
 
     #[test]

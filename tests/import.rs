@@ -827,3 +827,34 @@ fn slate_groups_import_as_one_line_comments_and_read_back() {
         assert!(g.tabs[0].1.contains(path), "{g:?}");
     }
 }
+
+/// The CloudCannon template's own `_api/books_list.md` (tests/fixtures/corpus): its Curl
+/// entry asks for another resource than its Node.js entry, which the build replaces with
+/// docsnip's. Import reads the Aviator lists' entries and says so, at that entry.
+#[test]
+fn aviator_list_entries_are_cross_checked_by_their_url() {
+    let page = std::fs::read_to_string(
+        "tests/fixtures/corpus/aviator-jekyll-template-new/_api/books_list.md",
+    )
+    .unwrap();
+    let tmp = tree_with(
+        "tests/fixtures/corpus/aviator-jekyll-template-new/docsnip.yml",
+        &[("books_list.md", &page)],
+    );
+    let docs = tmp.path().join("docs");
+    let out = docsnip()
+        .args(["import", "--in-place"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("books_list.md:29:7: warning: the hand-pasted blocks disagree: Curl sends GET http://sampleapi.readme.com/orders, but Node.js requests http://api.myapp.com/books; docsnip import wrote what curl sends: check which is right"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 page imported (1 with disagreeing blocks)"),
+        "{err}"
+    );
+}

@@ -257,6 +257,7 @@ fn import_inner(
                     body,
                     ep: &ep,
                     layout: &layout,
+                    blocks: &blocks,
                 },
                 (code.clone(), map),
                 diags,
@@ -453,6 +454,8 @@ struct FrontMatterPage<'a> {
     body: usize,
     ep: &'a frontmatter::Endpoint,
     layout: &'a Structure<'a>,
+    /// Every code block find.rs read (the Aviator lists' entries among them).
+    blocks: &'a [find::CodeBlock],
 }
 
 /// Whether the group at `group` directly follows a `<!-- docsnip … -->` (or
@@ -577,6 +580,7 @@ fn import_front_matter(
         body,
         ep,
         layout,
+        blocks,
     } = p;
     let title_of = |name: &str, default: &str| {
         site.languages
@@ -584,7 +588,20 @@ fn import_front_matter(
             .find(|l| l.name == name)
             .map_or(default.to_string(), |l| l.title.clone())
     };
-    let find = |title: &str| block(text, layout, body, title);
+    let find = |title: &str| {
+        block(text, layout, body, title).or_else(|| {
+            // An entry of the Aviator template's `left_code_blocks` / `right_code_blocks`.
+            blocks
+                .iter()
+                .find(|b| b.in_front_matter && b.label.as_deref() == Some(title))
+                .map(|b| {
+                    (
+                        b.code.clone(),
+                        CodeMap::Lines(b.lines.clone(), b.code.clone()),
+                    )
+                })
+        })
+    };
     let curl = match read_command(&code) {
         Ok(c) => c,
         Err((offset, message)) => {
@@ -635,13 +652,30 @@ fn import_front_matter(
     }
     for (lang, default) in [("python", "Python (requests)"), ("node", "Node.js")] {
         let title = title_of(lang, default);
-        if let Some((code, map)) = find(&title)
-            && let Some(method) = read_method(lang, &code)
-            && !method.eq_ignore_ascii_case(&curl.method)
-        {
-            readings.push(format!("{title} sends {}", method.to_ascii_uppercase()));
-            first_at.get_or_insert(map.page(0));
+        let Some((code, map)) = find(&title) else {
+            continue;
+        };
+        let method = read_method(lang, &code);
+        let method_differs = method
+            .as_ref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(&curl.method));
+        // The URL too, when the block spells it whole (the build replaces this block:
+        // a block that asked for another resource is said before it goes).
+        let templated = |u: &str| u.contains(['<', '{']) || u.contains(shell::VAR_OPEN);
+        let url = read_literal_url(&code)
+            .filter(|u| !templated(u) && !templated(curl_url) && !same_url(u, curl_url))
+            .map(|u| strip_query(&u).to_string());
+        match (method, url) {
+            (Some(m), Some(u)) => {
+                readings.push(format!("{title} sends {} {u}", m.to_ascii_uppercase()))
+            }
+            (None, Some(u)) => readings.push(format!("{title} requests {u}")),
+            (Some(m), None) if method_differs => {
+                readings.push(format!("{title} sends {}", m.to_ascii_uppercase()))
+            }
+            _ => continue,
         }
+        first_at.get_or_insert(map.page(0));
     }
     if let Some(offset) = first_at {
         disagree(
@@ -882,6 +916,38 @@ fn read_httpie(code: &str) -> Option<(String, String)> {
         if data { "POST".into() } else { "GET".into() }
     });
     Some((method, url))
+}
+
+/// The first `http://` or `https://` URL a hand-pasted Python or JavaScript block spells
+/// whole, as a string literal: quoted, without `{`, `$` or a backslash, neither prefixed
+/// (f-strings) nor followed by `+` (a URL built from parts is not read).
+fn read_literal_url(code: &str) -> Option<String> {
+    let b = code.as_bytes();
+    let mut from = 0;
+    while let Some(i) = code[from..].find("http").map(|i| i + from) {
+        from = i + 4;
+        let Some(&q) = i.checked_sub(1).map(|j| &b[j]) else {
+            continue;
+        };
+        if !matches!(q, b'"' | b'\'' | b'`') {
+            continue;
+        }
+        if i >= 2 && (b[i - 2].is_ascii_alphanumeric() || b[i - 2] == b'_') {
+            continue;
+        }
+        let rest = &code[i..];
+        if !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            continue;
+        }
+        let end = rest.find(q as char)?;
+        let url = &rest[..end];
+        let after = rest[end + 1..].trim_start();
+        if url.contains(['{', '$', '\\', '\n']) || after.starts_with('+') {
+            return None;
+        }
+        return Some(url.to_string());
+    }
+    None
 }
 
 /// The method a hand-pasted Python (requests) or Node.js block uses, when it says.
@@ -1791,6 +1857,32 @@ pub fn run(site: &Site, opts: &crate::build::BuildOptions) -> (ImportSummary, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_literal_url_is_read_only_when_spelled_whole() {
+        let node = "var request = require(\"request\");\nrequest(\"http://api.myapp.com/books?token=K\", function () {});";
+        assert_eq!(
+            read_literal_url(node).as_deref(),
+            Some("http://api.myapp.com/books?token=K")
+        );
+        assert_eq!(
+            read_literal_url("requests.get('https://a.example/x', params={})").as_deref(),
+            Some("https://a.example/x")
+        );
+        assert_eq!(
+            read_literal_url("fetch(`https://a.example/x`)").as_deref(),
+            Some("https://a.example/x")
+        );
+        for built in [
+            "requests.get(f\"https://a.example/{id}\")",
+            "fetch(\"https://a.example/orders/\" + id)",
+            "fetch(`https://a.example/${id}`)",
+            "requests.get(BASE + '/x')",
+            "# see http://docs.example\nrequests.get(url)",
+        ] {
+            assert_eq!(read_literal_url(built), None, "{built}");
+        }
+    }
 
     #[test]
     fn json_as_yaml_reads_back_the_same() {
