@@ -692,6 +692,37 @@ fn several_commands_become_one_request_comment_each() {
     );
 }
 
+/// A `#` comment right before a command labels that command, so it goes into that
+/// command's block (honojs's "Client Examples": `# Via path`, `# Via query parameter`);
+/// the blank lines between two commands become the split; an output line stays with the
+/// command before it.
+#[test]
+fn a_comment_before_a_command_goes_with_it_when_a_block_is_split() {
+    let page = "# Examples\n\n```sh\n# Via path\ncurl https://api.example.com/ar/home\n\n# Via query\n# parameter\ncurl 'https://api.example.com/?lang=ar'\n{\"ok\": true}\n\ncurl -H 'Cookie: a=1' https://api.example.com/\n```\n";
+    let (imported, diags) = import_page(Path::new("x.md"), page, &site(None));
+    let Imported::Page { text, .. } = imported else {
+        panic!("not imported: {diags:?}");
+    };
+    let blocks: Vec<&str> = text
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b.split("```\n").next().unwrap())
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            "# Via path\ncurl https://api.example.com/ar/home\n",
+            "# Via query\n# parameter\ncurl 'https://api.example.com/?lang=ar'\n{\"ok\": true}\n",
+            "curl -H 'Cookie: a=1' https://api.example.com/\n",
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        import_page(Path::new("x.md"), &text, &site(None)).0,
+        Imported::NotApplicable
+    );
+}
+
 /// A literal credential in an `Authorization` header becomes the matching auth
 /// scheme: `Basic …` the `basic` scheme (user and password placeholders, never an
 /// opaque `Basic YOUR_TOKEN`), `Bearer …` the bearer scheme; a live one is warned

@@ -351,18 +351,39 @@ fn import_inner(
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
-        let mut cuts: Vec<usize> = fs
-            .iter()
-            .map(|f| code[..f.range.start].rfind('\n').map_or(0, |i| i + 1))
-            .collect();
-        cuts[0] = 0;
-        cuts.push(code.len());
+        // Each command's chunk starts at its line, or at the `#` comment lines right
+        // before it (`# Via query parameter`: the label of the command that follows);
+        // the blank lines that separated two commands become the split itself. The
+        // previous command's own text (to its end) always stays with it.
+        let line_before = |at: usize| code[..at - 1].rfind('\n').map_or(0, |i| i + 1);
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        for (i, f) in fs.iter().enumerate() {
+            let mut c = code[..f.range.start].rfind('\n').map_or(0, |i| i + 1);
+            if i == 0 {
+                starts.push(0);
+                continue;
+            }
+            let floor = code[fs[i - 1].range.end..]
+                .find('\n')
+                .map_or(code.len(), |n| fs[i - 1].range.end + n + 1);
+            while c > floor && code[line_before(c)..c].trim_start().starts_with('#') {
+                c = line_before(c);
+            }
+            let mut b = c;
+            while b > floor && code[line_before(b)..b].trim().is_empty() {
+                b = line_before(b);
+            }
+            ends.push(b);
+            starts.push(c);
+        }
+        ends.push(code.len());
         let mut out = String::new();
         for (i, y) in yamls.iter().enumerate() {
             let y = y.as_deref().unwrap_or_default();
             out.push_str(&comment(y, mdx, one_line, &indent, nl));
             out.push_str(open);
-            let chunk = &code[cuts[i]..cuts[i + 1]];
+            let chunk = &code[starts[i]..ends[i]];
             out.push_str(chunk);
             if !chunk.ends_with('\n') && !close.starts_with('\n') {
                 out.push_str(nl);
