@@ -395,13 +395,14 @@ fn group_is_safe(format: &str, group: &str) -> bool {
     match format {
         // Markdown and React turn a CR into a line break.
         "docusaurus" => !group.contains('\r'),
-        // Python-Markdown expands tabs, drops CR/STX/ETX and empties lines of spaces; a
-        // tab's content is its indented lines.
+        // Python-Markdown expands tabs, drops CR/STX/ETX and empties lines of spaces
+        // (ASCII spaces and tabs only: a line holding U+00A0 is kept, checked with
+        // Python-Markdown 3 and pymdownx); a tab's content is its indented lines.
         "mkdocs" => group.split('\n').all(|l| {
             !l.chars().any(c0)
                 && (l.is_empty()
                     || l.starts_with("=== \"")
-                    || (l.starts_with("    ") && !l.trim().is_empty()))
+                    || (l.starts_with("    ") && !l.chars().all(|c| c == ' ' || c == '\t')))
         }),
         // Hugo's lexer: every {{< and {{% outside docsnip's own shortcode lines must be
         // a comment ({{</* … */>}}); no summary divider; no CR.
