@@ -55,7 +55,7 @@ if n < 100:
     sys.exit(f"only {n} Python snippets rendered")
 EOF
 say "Python 3.8: vermin -t=3.8- over $(ls "$work/py" | wc -l) Python snippets"
-if ! vermin --no-tips --violations -t=3.8- "$work/py" >"$work/vermin.txt" 2>&1 || grep -q "requires" "$work/vermin.txt"; then
+if ! vermin --no-tips --violations -t=3.8- "$work/py" >"$work/vermin.txt" 2>&1; then
   cat "$work/vermin.txt" >&2
   say "FAILED: a Python snippet needs a Python newer than 3.8 (the claimed minimum)"; fail=1
 fi

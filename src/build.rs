@@ -642,23 +642,18 @@ fn hand_pasted_warning(
         (crate::import::Imported::Page { .. }, _) => {
             "add one, or run `docsnip import` to write them from the Curl block".to_string()
         }
-        (crate::import::Imported::Refused, import_diags) => match import_diags.first() {
-            Some(d) => {
-                let why = d.message.as_str();
-                let why = why
-                    .strip_prefix("cannot import this curl command: ")
-                    .unwrap_or(why);
-                let why = why
-                    .strip_suffix("; the page is left unchanged")
-                    .unwrap_or(why);
-                format!(
+        (crate::import::Imported::Refused, import_diags) => {
+            let refusal = import_diags.iter().find_map(|d| {
+                crate::import::refusal_reason(&d.message).map(|why| (d.position, why))
+            });
+            match refusal {
+                Some((position, why)) => format!(
                     "add one by hand: `docsnip import` refuses this page{}: {why}",
-                    d.position
-                        .map_or(String::new(), |(l, c)| format!(" at {l}:{c}"))
-                )
+                    position.map_or(String::new(), |(l, c)| format!(" at {l}:{c}"))
+                ),
+                None => "add one by hand: `docsnip import` refuses this page".to_string(),
             }
-            None => "add one by hand: `docsnip import` refuses this page".to_string(),
-        },
+        }
         _ => "add one by hand (no curl command here that `docsnip import` reads)".to_string(),
     };
     Some(Diagnostic::warning(

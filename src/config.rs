@@ -6,6 +6,10 @@ use crate::yaml::{self, Node};
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 
+/// The placeholders of a `basic` scheme that names none of its own.
+pub const BASIC_USERNAME: &str = "YOUR_USERNAME";
+pub const BASIC_PASSWORD: &str = "YOUR_PASSWORD";
+
 /// How a scheme authenticates; placeholders only, never real credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scheme {
@@ -77,8 +81,8 @@ impl Default for Config {
         schemes.insert(
             "basic".to_string(),
             Scheme::Basic {
-                username: "YOUR_USERNAME".into(),
-                password: "YOUR_PASSWORD".into(),
+                username: BASIC_USERNAME.into(),
+                password: BASIC_PASSWORD.into(),
             },
         );
         schemes.insert(
@@ -405,8 +409,8 @@ fn scheme(node: &Node, what: &str) -> Result<Scheme, Fail> {
         None => s,
     };
     if let Some(b) = get("basic") {
-        let mut username = "YOUR_USERNAME".to_string();
-        let mut password = "YOUR_PASSWORD".to_string();
+        let mut username = BASIC_USERNAME.to_string();
+        let mut password = BASIC_PASSWORD.to_string();
         for (k, v) in yaml::known_fields(b, &format!("{what}.basic"), &["username", "password"])? {
             if k == "username" {
                 username = text_of(v, k)?;

@@ -452,7 +452,6 @@ fn join_headers(items: &[tera::Value]) -> Vec<tera::Value> {
             m.insert("name".into(), name.into());
             m.insert("value".into(), value.into());
             m.insert("joined".into(), (count > 1).into());
-            m.insert("count".into(), count.into());
             tera::Value::from(m)
         })
         .collect()
@@ -537,7 +536,7 @@ fn register(tera: &mut Tera) {
     // `join_headers(headers=req.headers)`: the headers with each repeated name's values
     // joined into its first line as `a, b` (the combined value RFC 9110 section 5.3
     // treats as equivalent), for clients that send one line per name; a joined header
-    // has `joined: true` and `count` (how many lines it stands for).
+    // has `joined: true`.
     tera.register_function(
         "join_headers",
         |k: Kwargs, _: &State| -> tera::TeraResult<Vec<tera::Value>> {

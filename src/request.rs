@@ -346,15 +346,14 @@ pub fn normalize(
                 return None;
             }
             let (scheme, _) = v.value.trim().split_once(' ')?;
-            let found = secrets::in_value(Some(&k.value), &v.value);
-            let (_, secret) = found.first()?;
+            let secret = secrets::check(Some(&k.value), &v.value)?;
             let scheme_auth = credential_scheme(config, scheme)?;
-            Some((k.offset, v.offset, secret.kind, scheme_auth))
+            Some((v.offset, secret.kind, scheme_auth))
         })
     } else {
         None
     };
-    if let Some((_, value_at, kind, (name, converted))) = &literal {
+    if let Some((value_at, kind, (name, converted))) = &literal {
         let what = match converted {
             Auth::Basic { .. } => {
                 "a user name and password for Basic auth; the snippets use the basic scheme instead, with user and password placeholders"
@@ -384,9 +383,7 @@ pub fn normalize(
         auth = converted.clone();
     }
     for (k, v) in &spec.headers {
-        if literal.as_ref().is_some_and(|l| l.1 == v.offset)
-            && k.value.eq_ignore_ascii_case("authorization")
-        {
+        if literal.as_ref().is_some_and(|l| l.0 == v.offset) {
             if let Some(why) = header_value_problem(&v.value) {
                 problems.push(fail(
                     v.offset,
@@ -687,8 +684,8 @@ fn credential_scheme(config: &Config, scheme: &str) -> Option<(Option<String>, A
                     (
                         None,
                         Auth::Basic {
-                            username: "YOUR_USERNAME".into(),
-                            password: "YOUR_PASSWORD".into(),
+                            username: crate::config::BASIC_USERNAME.into(),
+                            password: crate::config::BASIC_PASSWORD.into(),
                         },
                     )
                 }),

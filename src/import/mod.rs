@@ -78,6 +78,18 @@ pub struct CommandOutcome {
     pub written: Option<Written>,
 }
 
+/// The reason a refusal of a curl command gives (the messages this module writes as
+/// `cannot import this curl command: REASON; the page is left unchanged`, or `…; it is
+/// left as it is`), or `None` when `message` is not such a refusal.
+pub fn refusal_reason(message: &str) -> Option<&str> {
+    let why = message.strip_prefix("cannot import this curl command: ")?;
+    Some(
+        why.strip_suffix("; the page is left unchanged")
+            .or_else(|| why.strip_suffix("; it is left as it is"))
+            .unwrap_or(why),
+    )
+}
+
 /// Import one page. `shown` names it in messages.
 pub fn import_page(shown: &Path, text: &str, site: &Site) -> (Imported, Vec<Diagnostic>) {
     let (imported, diags, _) = import_page_commands(shown, text, site);

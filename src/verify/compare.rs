@@ -307,15 +307,9 @@ fn compare_headers(
 /// Whether `have` is the one line that joins a repeated header's values `want` with `, `
 /// (see [`compare_for`]); never for `Cookie` or `Set-Cookie`, whose values do not combine.
 fn joined_as_one(name: &str, want: &[&[u8]], have: &[&[u8]]) -> bool {
-    if want.len() < 2
-        || have.len() != 1
-        || name.eq_ignore_ascii_case("cookie")
-        || name.eq_ignore_ascii_case("set-cookie")
-    {
-        return false;
-    }
-    let joined = want.join(&b", "[..]);
-    have[0] == trim_ows(&joined)
+    !name.eq_ignore_ascii_case("cookie")
+        && !name.eq_ignore_ascii_case("set-cookie")
+        && on_one_line(want, have, b", ")
 }
 
 /// Whether `have` is the single `Cookie` line that RFC 6265 section 5.4 requires of a
@@ -323,10 +317,13 @@ fn joined_as_one(name: &str, want: &[&[u8]], have: &[&[u8]]) -> bool {
 /// Cookie values joined with `; `, in order, exactly. Any client may send it (Node's
 /// fetch, axios and Java's HttpClient do).
 fn cookie_on_one_line(name: &str, want: &[&[u8]], have: &[&[u8]]) -> bool {
-    want.len() >= 2
-        && have.len() == 1
-        && name.eq_ignore_ascii_case("cookie")
-        && have[0] == want.join(&b"; "[..]).as_slice()
+    name.eq_ignore_ascii_case("cookie") && on_one_line(want, have, b"; ")
+}
+
+/// Whether `have` is one line holding the (already trimmed) repeated values `want`
+/// joined with `sep`, in order, exactly.
+fn on_one_line(want: &[&[u8]], have: &[&[u8]], sep: &[u8]) -> bool {
+    want.len() >= 2 && have.len() == 1 && have[0] == want.join(sep).as_slice()
 }
 
 /// The `Authorization` value of HTTP basic authentication.
